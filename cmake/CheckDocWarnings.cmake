@@ -1,0 +1,10 @@
+# Fails the docs build when Doxygen wrote any warning (an undocumented public symbol, a broken reference).
+if(NOT EXISTS "${LOG}")
+  message(FATAL_ERROR "Doxygen wrote no warnings log at ${LOG}")
+endif()
+file(READ "${LOG}" warnings)
+string(STRIP "${warnings}" warnings)
+if(NOT warnings STREQUAL "")
+  message(FATAL_ERROR "The API documentation has warnings; document every public symbol:\n${warnings}")
+endif()
+message(STATUS "API documentation built without warnings")

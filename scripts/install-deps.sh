@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need on Debian bookworm (run as root, or with sudo available).
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config ninja-build ccache git
+  gsoap libgsoap-dev libssl-dev zlib1g-dev openssl
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev
+  doxygen graphviz
+  python3 python3-zeep libxml2-utils
+  nodejs npm
+  clang libclang-rt-14-dev valgrind
+  procps curl ca-certificates
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

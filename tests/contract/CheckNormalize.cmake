@@ -1,0 +1,21 @@
+# normalize.py is a fixed point on our rendition, and reproduces it from the service's own documents.
+file(MAKE_DIRECTORY "${WORK}")
+execute_process(COMMAND ${PYTHON} ${SOURCE_DIR}/wsdl/normalize.py ${SOURCE_DIR}/wsdl/KareoServices.wsdl
+                        -o ${WORK}/again.wsdl RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "normalize.py failed on wsdl/KareoServices.wsdl")
+endif()
+file(SHA256 "${WORK}/again.wsdl" again)
+file(SHA256 "${SOURCE_DIR}/wsdl/KareoServices.wsdl" kept)
+if(NOT again STREQUAL kept)
+  message(FATAL_ERROR "normalize.py does not reproduce wsdl/KareoServices.wsdl from itself")
+endif()
+if(EXISTS "${REFERENCE}/KareoServices.wsdl")
+  execute_process(COMMAND ${PYTHON} ${SOURCE_DIR}/wsdl/normalize.py ${REFERENCE}/KareoServices.wsdl
+                          -o ${WORK}/reference.wsdl RESULT_VARIABLE rc)
+  file(SHA256 "${WORK}/reference.wsdl" fromref)
+  if(NOT rc EQUAL 0 OR NOT fromref STREQUAL kept)
+    message(FATAL_ERROR "wsdl/KareoServices.wsdl is not what normalize.py makes of ${REFERENCE}")
+  endif()
+  message("wsdl/KareoServices.wsdl is reproduced from ${REFERENCE}")
+endif()
