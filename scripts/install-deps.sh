@@ -8,10 +8,11 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   doxygen graphviz
   python3 python3-zeep libxml2-utils
-  nodejs npm
   clang libclang-rt-14-dev valgrind
   procps curl ca-certificates
 )
+# Node.js and npm (interoperability tests with Node's soap package): Debian's, unless a node with npm is present.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
