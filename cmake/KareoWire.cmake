@@ -38,7 +38,20 @@ add_custom_command(
   DEPENDS "${KAREO_WIRE_HEADER}" "${PROJECT_SOURCE_DIR}/cmake/RunSoapcpp2.cmake"
   COMMENT "soapcpp2: serializers, proxy and service for the KareoServices contract" VERBATIM)
 
-add_library(kareo_wire ${_kareo_wire_sources} ${_kareo_wire_headers} "${PROJECT_SOURCE_DIR}/src/wire/namespaces.cpp")
+# The code above lives in namespace kareo_wire and so is compiled WITH_NOGLOBAL; the gSOAP runtime still calls
+# the global SOAP Header/Fault handlers (soap_getheader, soap_putfault, ...). soapcpp2 -penv over an empty header
+# writes exactly those (envC.cpp); src/wire/env.cpp compiles them together with the fallback namespace table.
+set(_kareo_env_source "${KAREO_WIRE_DIR}/env/envC.cpp")
+add_custom_command(
+  OUTPUT "${_kareo_env_source}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${KAREO_WIRE_DIR}/env"
+  COMMAND ${CMAKE_COMMAND} -E echo "// The SOAP Header and Fault of the global gSOAP callbacks: defaults only." > "${KAREO_WIRE_DIR}/env/env.h"
+  COMMAND "${SOAPCPP2_PROGRAM}" -1 -x -w -L -penv -d "${KAREO_WIRE_DIR}/env" -I "${GSOAP_IMPORT_DIR}" "${KAREO_WIRE_DIR}/env/env.h"
+  COMMENT "soapcpp2: global SOAP Header and Fault handlers" VERBATIM)
+set_source_files_properties("${PROJECT_SOURCE_DIR}/src/wire/env.cpp" PROPERTIES OBJECT_DEPENDS "${_kareo_env_source}"
+                            INCLUDE_DIRECTORIES "${KAREO_WIRE_DIR}/env")
+
+add_library(kareo_wire ${_kareo_wire_sources} ${_kareo_wire_headers} "${PROJECT_SOURCE_DIR}/src/wire/env.cpp")
 add_library(Kareo::kareo_wire ALIAS kareo_wire)
 set_target_properties(kareo_wire PROPERTIES OUTPUT_NAME kareo_wire EXPORT_NAME kareo_wire)
 # Compiled with exactly the gSOAP runtime's macros (the layout of struct soap depends on them), without -O3,
@@ -53,6 +66,9 @@ target_compile_definitions(kareo_wire PUBLIC WITH_IPV6 WITH_OPENSSL WITH_GZIP WI
 target_include_directories(kareo_wire SYSTEM PUBLIC
   $<BUILD_INTERFACE:${KAREO_WIRE_DIR}>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/kareo/wire>)
+# The gSOAP runtime calls the global handlers in env.cpp, but it comes after a static libkareo_wire.a on the
+# link line, so nothing would pull env.cpp.o out of the archive: ask the linker for one of its symbols.
+target_link_options(kareo_wire INTERFACE "LINKER:--undefined=soap_delelement")
 target_link_libraries(kareo_wire PUBLIC PkgConfig::GSOAP OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB Threads::Threads)
 install(TARGETS kareo_wire EXPORT KareoTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
