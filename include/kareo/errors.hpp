@@ -1,24 +1,26 @@
+// clang-format off
 /// @file
 /// @brief Every way a call can fail, as one exception hierarchy under kareo::Error.
 ///
-/// | the service (or network) says                                   | exception          | retry helps      | CLI exit
-/// |
-/// |------------------------------------------------------------------|--------------------|------------------|----------|
-/// | bad argument found before sending                                | InvalidArgument    | no               | 2 | |
-/// SecurityResponse: Authenticated=false or CustomerKeyValid=false   | AuthenticationFailed | no             | 3 | |
-/// SecurityResponse: Authorized=false                                | NotAuthorized      | no               | 4 | |
-/// "429: <op> ... interval N milliseconds", or HTTP 429             | Throttled          | yes, after N ms  | 5 | |
-/// ErrorResponse IsError=true, anything else                        | ServiceError       | no               | 6 | |
-/// SOAP Fault (InternalServiceFault, ...)                           | SoapFault          | once, for reads  | 7 | |
-/// connection refused/reset, timeout, TLS, HTTP error non-SOAP body | TransportError family | yes, for reads | 8 | |
-/// not XML, truncated, not the expected element                     | MalformedResponse  | no               | 9 | | a
-/// write failed after the request may have reached the server     | AmbiguousOutcome   | never automatically | 10    |
+/// | the service (or network) says                                    | exception             | retry helps         | CLI exit |
+/// |-------------------------------------------------------------------|-----------------------|---------------------|----------|
+/// | bad argument found before sending                                 | InvalidArgument       | no                  | 2        |
+/// | SecurityResponse: Authenticated=false or CustomerKeyValid=false   | AuthenticationFailed  | no                  | 3        |
+/// | SecurityResponse: Authorized=false                                | NotAuthorized         | no                  | 4        |
+/// | "429: GetPatients ... interval N milliseconds", or HTTP 429      | Throttled             | yes, after N ms     | 5        |
+/// | ErrorResponse IsError=true, anything else                         | ServiceError          | no                  | 6        |
+/// | SOAP Fault (InternalServiceFault, ...)                            | SoapFault             | once, for reads     | 7        |
+/// | connection refused/reset, timeout, TLS, HTTP error non-SOAP body  | TransportError family | yes, for reads      | 8        |
+/// | not XML, truncated, not the expected element, too large          | MalformedResponse     | no                  | 9        |
+/// | a write failed after the request may have reached the server      | AmbiguousOutcome      | never automatically | 10       |
+// clang-format on
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kareo/operations.hpp"

@@ -1,0 +1,768 @@
+// The built-in transport: SOAP 1.1 over HTTPS with gSOAP. A pool of contexts (each used by one thread at a
+// time) keeps connections alive between calls. Every response is checked for the service's own failure
+// reports, and every failure becomes a kareo::Error carrying a support capture with the credentials masked.
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "facade_internal.hpp"
+#include "kareo/wire.hpp"
+#include "kareo_wireKareoServicesProxy.h"
+#include "wire_helpers.hpp"
+
+namespace kareo::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// How much of each message is kept for support captures and traces.
+constexpr std::size_t kCaptureLimit = 16 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-call state, reached from the gSOAP callbacks through soap->user.
+
+struct CallState {
+  int (*fsend)(struct soap*, const char*, size_t) = nullptr;
+  size_t (*frecv)(struct soap*, char*, size_t) = nullptr;
+  int (*fposthdr)(struct soap*, const char*, const char*) = nullptr;
+
+  bool gzip = true;
+  int recv_timeout_ms = 0;
+  std::optional<Clock::time_point> deadline;
+
+  std::string sent;      // raw bytes sent (capped)
+  std::string received;  // raw bytes received (capped)
+  std::size_t bytes_sent = 0;
+  std::size_t bytes_received = 0;
+  bool timed_out = false;
+  bool deadline_hit = false;
+
+  // Canned transport (wire::make_canned_connection): no socket; requests go to `responder`.
+  const wire::CannedResponder* responder = nullptr;
+  Operation operation = Operation::GetPatients;
+  std::string canned_out;  // request bytes written so far
+  std::string canned_in;   // response bytes still to be read
+  bool canned_answered = false;
+
+  void reset() {
+    canned_out.clear();
+    canned_in.clear();
+    canned_answered = false;
+    sent.clear();
+    received.clear();
+    bytes_sent = bytes_received = 0;
+    timed_out = deadline_hit = false;
+    deadline.reset();
+  }
+};
+
+void append_capped(std::string& to, const char* data, std::size_t n) {
+  if (to.size() >= kCaptureLimit) return;
+  to.append(data, std::min(n, kCaptureLimit - to.size()));
+}
+
+int capture_send(struct soap* soap, const char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (st->deadline && Clock::now() >= *st->deadline) {
+    st->timed_out = st->deadline_hit = true;
+    return SOAP_EOF;
+  }
+  append_capped(st->sent, data, n);
+  st->bytes_sent += n;
+  return st->fsend(soap, data, n);
+}
+
+size_t capture_recv(struct soap* soap, char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
+  // connection) and the whole-call deadline is enforced.
+  const bool buffered = st->responder || (soap->ssl && SSL_pending(soap->ssl) > 0);
+  if (!buffered && soap_valid_socket(soap->socket)) {
+    int wait_ms = st->recv_timeout_ms > 0 ? st->recv_timeout_ms : -1;
+    bool deadline_bound = false;
+    if (st->deadline) {
+      const auto left = std::chrono::duration_cast<milliseconds>(*st->deadline - Clock::now()).count();
+      if (left <= 0) {
+        st->timed_out = st->deadline_hit = true;
+        return 0;
+      }
+      if (wait_ms < 0 || left < wait_ms) {
+        wait_ms = static_cast<int>(std::min<long long>(left, std::numeric_limits<int>::max()));
+        deadline_bound = true;
+      }
+    }
+    pollfd p{};
+    p.fd = soap->socket;
+    p.events = POLLIN;
+    int r;
+    do {
+      r = ::poll(&p, 1, wait_ms);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0) {
+      st->timed_out = true;
+      st->deadline_hit = deadline_bound;
+      return 0;
+    }
+  }
+  const size_t got = st->frecv(soap, data, n);
+  append_capped(st->received, data, got);
+  st->bytes_received += got;
+  return got;
+}
+
+// The canned transport's socket stand-ins.
+SOAP_SOCKET canned_open(struct soap*, const char*, const char*, int) { return 0; }
+int canned_close(struct soap*) { return SOAP_OK; }
+
+int canned_send(struct soap* soap, const char* data, size_t n) {
+  static_cast<CallState*>(soap->user)->canned_out.append(data, n);
+  return SOAP_OK;
+}
+
+size_t canned_recv(struct soap* soap, char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (!st->canned_answered) {
+    st->canned_answered = true;
+    const std::string& raw = st->canned_out;
+    const auto head_end = raw.find("\r\n\r\n");
+    wire::CannedRequest request;
+    request.operation = st->operation;
+    request.soap_action = soap_action(st->operation);
+    request.xml = head_end == std::string::npos ? raw : raw.substr(head_end + 4);
+    wire::CannedResponse reply;
+    try {
+      reply = (*st->responder)(request);
+    } catch (...) {
+      return 0;  // the responder failed: like a connection closed without an answer
+    }
+    st->canned_in = "HTTP/1.1 " + std::to_string(reply.status) + " Canned\r\nContent-Type: " + reply.content_type +
+                    "\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" +
+                    reply.body;
+  }
+  const size_t got = std::min(n, st->canned_in.size());
+  std::memcpy(data, st->canned_in.data(), got);
+  st->canned_in.erase(0, got);
+  return got;
+}
+
+int filter_headers(struct soap* soap, const char* key, const char* value) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (!st->gzip && key && strcasecmp(key, "Accept-Encoding") == 0) return SOAP_OK;
+  return st->fposthdr(soap, key, value);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading captured HTTP messages back: headers, body (de-chunked, decompressed).
+
+struct HttpMessage {
+  std::optional<int> status;
+  std::string headers;  // lower-cased header block
+  std::string body;
+};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string header_value(const std::string& lowered_headers, const std::string& name) {
+  const std::string key = "\n" + name + ":";
+  auto at = lowered_headers.find(key);
+  if (at == std::string::npos) return {};
+  at += key.size();
+  const auto end = lowered_headers.find('\n', at);
+  std::string v = lowered_headers.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.pop_back();
+  while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+  return v;
+}
+
+std::string dechunk(const std::string& in) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < in.size()) {
+    const auto eol = in.find("\r\n", i);
+    if (eol == std::string::npos) break;
+    std::size_t size = 0;
+    try {
+      size = std::stoul(in.substr(i, eol - i), nullptr, 16);
+    } catch (...) {
+      break;
+    }
+    if (size == 0) break;
+    i = eol + 2;
+    if (size >= in.size() - i) {  // the last chunk, possibly cut short (and i + size + 2 could wrap around)
+      out.append(in, i, std::string::npos);
+      break;
+    }
+    out.append(in, i, size);
+    i += size + 2;
+  }
+  return out;
+}
+
+std::string inflate_body(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) return in;
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int r = Z_OK;
+  while (r == Z_OK && out.size() < kCaptureLimit) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    r = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+    if (r == Z_BUF_ERROR) break;
+  }
+  inflateEnd(&z);
+  return out;
+}
+
+// Splits the raw bytes of one HTTP message. Interim 1xx responses are skipped.
+HttpMessage parse_http(const std::string& raw) {
+  HttpMessage m;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = raw.find("\r\n\r\n", start);
+    if (end == std::string::npos) {
+      m.body = raw.substr(start);
+      return m;
+    }
+    m.headers = lower("\n" + raw.substr(start, end - start));
+    const std::string first = raw.substr(start, raw.find("\r\n", start) - start);
+    if (first.rfind("HTTP/", 0) == 0) {
+      const auto sp = first.find(' ');
+      if (sp != std::string::npos) {
+        try {
+          m.status = std::stoi(first.substr(sp + 1, 3));
+        } catch (...) {
+          m.status.reset();
+        }
+      }
+    }
+    start = end + 4;
+    if (m.status && *m.status >= 100 && *m.status < 200) continue;
+    break;
+  }
+  std::string body = raw.substr(start);
+  if (header_value(m.headers, "transfer-encoding").find("chunked") != std::string::npos) body = dechunk(body);
+  const std::string encoding = header_value(m.headers, "content-encoding");
+  if (encoding.find("gzip") != std::string::npos || encoding.find("deflate") != std::string::npos) {
+    body = inflate_body(body);
+  }
+  m.body = std::move(body);
+  return m;
+}
+
+std::string request_body(const std::string& raw) {
+  const auto end = raw.find("\r\n\r\n");
+  return end == std::string::npos ? raw : raw.substr(end + 4);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Secrets of the call, to keep them out of messages and captures whatever the server echoes.
+
+template <typename Payload>
+void add_header_secrets(Secrets& s, const Payload& p) {
+  if constexpr (std::is_base_of_v<kareo_wire::kareo__RequestBase, Payload>) {
+    if (p.RequestHeader) {
+      s.add(p.RequestHeader->CustomerKey);
+      s.add(p.RequestHeader->User);
+      s.add(p.RequestHeader->Password);
+    }
+  } else {
+    s.add(p.CustomerKey);
+    s.add(p.User);
+    s.add(p.Password);
+  }
+}
+
+Secrets secrets_of(const Exchange& ex) {
+  Secrets s;
+  switch (ex.operation) {
+#define KAREO_SECRETS_(Name, M, P, R)                                                       \
+  case Operation::Name: {                                                                   \
+    const auto* body = static_cast<const wire::Traits<Operation::Name>::Body*>(ex.request); \
+    if (body && wire::Traits<Operation::Name>::payload(*body)) {                            \
+      add_header_secrets(s, *wire::Traits<Operation::Name>::payload(*body));                \
+    }                                                                                       \
+    break;                                                                                  \
+  }
+    KAREO_OPERATION_LIST(KAREO_SECRETS_)
+#undef KAREO_SECRETS_
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+// The reason OpenSSL refused the peer's certificate in the current call on this thread (verification runs on
+// the calling thread, inside the handshake).
+thread_local std::string t_verify_error;
+
+int record_verify_result(int ok, X509_STORE_CTX* store) {
+  if (!ok && t_verify_error.empty()) {
+    t_verify_error = std::string("certificate verification failed: ") +
+                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+  }
+  return ok;
+}
+
+// Writing to a connection the peer closed raises SIGPIPE, which would end the program. Plain sends use
+// MSG_NOSIGNAL; TLS writes go through OpenSSL, so SIGPIPE is blocked on the calling thread for the duration of
+// the call and a pending one consumed afterwards. The process's signal disposition is left alone.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+  }
+  ~SigpipeGuard() {
+    if (!blocked_) return;
+    if (!was_pending_) {
+      sigset_t pending;
+      sigemptyset(&pending);
+      sigpending(&pending);
+      if (sigismember(&pending, SIGPIPE) == 1) {
+        const timespec zero{0, 0};
+        while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
+        }
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+  bool blocked_ = false;
+};
+
+int gsoap_timeout(milliseconds t) {
+  // gSOAP: positive values are seconds, negative values microseconds.
+  if (t.count() <= 0) return 0;
+  if (t.count() < 2'000'000) return -static_cast<int>(t.count() * 1000);
+  return static_cast<int>(std::min<long long>(t.count() / 1000, std::numeric_limits<int>::max()));
+}
+
+std::once_flag g_ssl_init;
+
+struct Settings {
+  std::string endpoint;
+  milliseconds connect_timeout, send_timeout, receive_timeout, call_timeout;
+  std::string ca_file, ca_directory;
+  bool keep_alive, gzip;
+  std::uint64_t max_response_bytes;
+  std::size_t max_idle;
+  std::shared_ptr<const wire::CannedResponder> responder;  // set: the canned transport
+};
+
+class Context {
+ public:
+  explicit Context(const Settings& s) {
+    soap* soap = proxy_.soap;
+    soap_set_imode(soap, SOAP_C_UTFSTRING | (s.keep_alive ? SOAP_IO_KEEPALIVE : 0));
+    soap_set_omode(soap, SOAP_C_UTFSTRING | (s.keep_alive ? SOAP_IO_KEEPALIVE : 0));
+    soap->connect_timeout = gsoap_timeout(s.connect_timeout);
+    soap->send_timeout = gsoap_timeout(s.send_timeout);
+    soap->recv_timeout = gsoap_timeout(s.receive_timeout);
+    soap->transfer_timeout = gsoap_timeout(s.call_timeout);
+    soap->recv_maxlength = s.max_response_bytes;
+    soap->socket_flags = MSG_NOSIGNAL;
+    soap->maxlength = 0;  // no limit per string beyond the message limit
+    if (s.keep_alive) soap->tcp_keep_alive = 1;
+    if (s.responder) {
+      ssl_ok_ = true;
+    } else {
+      soap->fsslverify = record_verify_result;  // must be set before the TLS context is made
+      unsigned short flags = SOAP_SSL_DEFAULT | SOAP_TLSv1_2 | SOAP_TLSv1_3;
+      if (!s.ca_file.empty() || !s.ca_directory.empty()) flags |= SOAP_SSL_NO_DEFAULT_CA_PATH;
+      ssl_ok_ = s.endpoint.rfind("https:", 0) != 0 ||  // plain HTTP (local test servers): no CA store to load
+                soap_ssl_client_context(soap, flags, nullptr, nullptr, s.ca_file.empty() ? nullptr : s.ca_file.c_str(),
+                                        s.ca_directory.empty() ? nullptr : s.ca_directory.c_str(), nullptr) == SOAP_OK;
+      if (!ssl_ok_) ssl_error_ = soap_fault_string(soap) ? soap_fault_string(soap) : "TLS setup failed";
+    }
+    state_.gzip = s.gzip;
+    state_.recv_timeout_ms =
+        static_cast<int>(std::min<long long>(s.receive_timeout.count(), std::numeric_limits<int>::max()));
+    state_.fsend = soap->fsend;
+    state_.frecv = soap->frecv;
+    state_.fposthdr = soap->fposthdr;
+    if (s.responder) {
+      responder_ = s.responder;
+      state_.responder = responder_.get();
+      state_.fsend = canned_send;
+      state_.frecv = canned_recv;
+      soap->fopen = canned_open;
+      soap->fclose = canned_close;
+    }
+    soap->fsend = capture_send;
+    soap->frecv = capture_recv;
+    soap->fposthdr = filter_headers;
+    soap->user = &state_;
+  }
+
+  kareo_wire::KareoServicesProxy& proxy() noexcept { return proxy_; }
+  soap* ctx() noexcept { return proxy_.soap; }
+  CallState& state() noexcept { return state_; }
+  bool ssl_ok() const noexcept { return ssl_ok_; }
+  const std::string& ssl_error() const noexcept { return ssl_error_; }
+
+ private:
+  kareo_wire::KareoServicesProxy proxy_;
+  CallState state_;
+  std::shared_ptr<const wire::CannedResponder> responder_;
+  bool ssl_ok_ = false;
+  std::string ssl_error_;
+};
+
+int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action,
+             const Exchange& ex) {
+  switch (ex.operation) {
+#define KAREO_DISPATCH_(Name, M, P, R)                                                                       \
+  case Operation::Name:                                                                                      \
+    return proxy.Name(                                                                                       \
+        endpoint, action.c_str(),                                                                            \
+        const_cast<kareo_wire::_kareo__##Name*>(static_cast<const kareo_wire::_kareo__##Name*>(ex.request)), \
+        *static_cast<kareo_wire::_kareo__##Name##Response*>(ex.response));
+    KAREO_OPERATION_LIST(KAREO_DISPATCH_)
+#undef KAREO_DISPATCH_
+  }
+  return SOAP_ERR;
+}
+
+void detach_response(const Exchange& ex) {
+  switch (ex.operation) {
+#define KAREO_DETACH_(Name, M, P, R)                                          \
+  case Operation::Name:                                                       \
+    detach(*static_cast<kareo_wire::_kareo__##Name##Response*>(ex.response)); \
+    break;
+    KAREO_OPERATION_LIST(KAREO_DETACH_)
+#undef KAREO_DETACH_
+  }
+}
+
+// The faultcode as written on the wire ("a:InternalServiceFault"); gSOAP rewrites unknown prefixes.
+std::string wire_fault_code(const std::string& xml) {
+  const auto at = xml.find("faultcode");
+  if (at == std::string::npos) return {};
+  const auto gt = xml.find('>', at);
+  if (gt == std::string::npos || xml[gt - 1] == '/') return {};
+  const auto lt = xml.find('<', gt);
+  if (lt == std::string::npos) return {};
+  std::string code = xml.substr(gt + 1, lt - gt - 1);
+  code.erase(0, code.find_first_not_of(" \t\r\n"));
+  code.erase(code.find_last_not_of(" \t\r\n") + 1);
+  return code;
+}
+
+bool looks_like_soap(const std::string& body) {
+  return body.find("Envelope") != std::string::npos && body.find('<') != std::string::npos;
+}
+
+// What gSOAP passes over silently but no WCF response contains: a document type declaration (SOAP forbids
+// them; gSOAP skips them without expanding entities) and nesting deeper than gSOAP's own limit for the
+// elements it knows (it skips unknown subtrees at any depth). Empty when the body is acceptable.
+std::string hostile_markup(const std::string& body) {
+  constexpr unsigned kMaxDepth = SOAP_MAXLEVEL;
+  unsigned depth = 0;
+  bool prolog = true;
+  for (std::size_t i = body.find('<'); i != std::string::npos && i + 1 < body.size(); i = body.find('<', i + 1)) {
+    const char c = body[i + 1];
+    if (c == '/') {
+      if (depth > 0) --depth;
+    } else if (c == '!') {
+      if (prolog && body.compare(i, 9, "<!DOCTYPE") == 0) return "it has a document type declaration";
+    } else if (c != '?') {
+      prolog = false;
+      const auto gt = body.find('>', i);
+      if (gt == std::string::npos) break;
+      if (body[gt - 1] != '/' && ++depth > kMaxDepth) {
+        return "its elements nest deeper than " + std::to_string(kMaxDepth) + " levels";
+      }
+      i = gt - 1;
+    }
+  }
+  return {};
+}
+
+std::string excerpt(const std::string& body) {
+  std::string e = body.substr(0, 512);
+  for (char& c : e) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  return e;
+}
+
+// Closes a connection after a failure without the TLS close_notify exchange: the peer may be stalled, gone or
+// not speaking TLS at all, and waiting for its close_notify could take many seconds.
+void close_abruptly(soap* soap) {
+  if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
+  soap_force_closesock(soap);
+}
+
+class GsoapConnection final : public RecordingConnection {
+ public:
+  explicit GsoapConnection(Settings s) : settings_(std::move(s)) {
+    std::call_once(g_ssl_init, [] { soap_ssl_init(); });
+  }
+
+  using RecordingConnection::call;
+
+  void call(Exchange& ex, WireRecord& record) override {
+    if (!ex.request || !ex.response) throw InvalidArgument("Exchange without request or response", ex.operation);
+    record.endpoint = settings_.endpoint;
+    std::unique_ptr<Context> context = acquire();
+    CallState& st = context->state();
+    st.reset();
+    st.operation = ex.operation;
+    if (settings_.call_timeout.count() > 0) st.deadline = Clock::now() + settings_.call_timeout;
+    soap* soap = context->ctx();
+    // A kept-alive connection the server has closed meanwhile (idle timeout) reads as end-of-file; data
+    // nobody asked for makes it unusable too. Either way, start over with a new connection.
+    if (!st.responder && soap_valid_socket(soap->socket)) {
+      pollfd p{};
+      p.fd = soap->socket;
+      p.events = POLLIN;
+      if (::poll(&p, 1, 0) != 0) close_abruptly(soap);
+    }
+    const std::string action = soap_action(ex.operation);
+    const auto started = Clock::now();
+
+    int rc = SOAP_SSL_ERROR;
+    std::string tls_reason;
+    if (context->ssl_ok() || settings_.endpoint.rfind("https:", 0) != 0) {
+      SigpipeGuard no_sigpipe;
+      t_verify_error.clear();
+      rc = dispatch(context->proxy(), settings_.endpoint.c_str(), action, ex);
+      if (rc == SOAP_SSL_ERROR) tls_reason = t_verify_error;
+      if (rc != SOAP_OK) close_abruptly(soap);
+    }
+    const Secrets secrets = secrets_of(ex);
+    HttpMessage response = parse_http(st.received);
+    record.bytes_sent = st.bytes_sent;
+    record.bytes_received = st.bytes_received;
+    record.http_status = response.status;
+    if (record.want_xml) {
+      record.request_xml = secrets.scrub(mask_credentials(request_body(st.sent)));
+      record.response_xml = secrets.scrub(mask_credentials(response.body));
+    }
+
+    Error::Details details;
+    details.operation = ex.operation;
+    details.http_status = response.status;
+    details.capture.endpoint = settings_.endpoint;
+    // The support capture (masked and scrubbed copies of up to 16 MiB of traffic) is only built for a call
+    // that fails: building it on every call cost more than a third of a large response's parse.
+    const auto capture = [&] {
+      details.capture.request_xml = secrets.scrub(mask_credentials(request_body(st.sent)));
+      details.capture.response_xml = secrets.scrub(mask_credentials(response.body));
+    };
+
+    if (rc == SOAP_OK) {
+      detach_response(ex);
+      if (const std::string why = hostile_markup(response.body); !why.empty()) {
+        capture();
+        finish(std::move(context), true);
+        throw MalformedResponse(std::string(operation_name(ex.operation)) + ": response refused: " + why, details);
+      }
+      try {
+        check_response(ex.operation, ex.response, details, secrets.scrubber());
+      } catch (const Error&) {
+        capture();
+        finish(std::move(context), true);
+        check_response(ex.operation, ex.response, details, secrets.scrubber());  // the same error, captured
+        throw;
+      }
+      finish(std::move(context), true);
+      return;
+    }
+    capture();
+
+    // Failure: classify while the context still holds the fault.
+    const bool read = !is_write(ex.operation);
+    const std::string op = std::string(operation_name(ex.operation));
+    std::string fault_code = soap->fault && soap_faultcode(soap) && *soap_faultcode(soap) ? *soap_faultcode(soap) : "";
+    std::string fault_string = soap_fault_string(soap) ? soap_fault_string(soap) : "";
+    const std::string fault_detail = soap->fault && soap_fault_detail(soap) ? soap_fault_detail(soap) : "";
+    const int err = soap->error;
+    const bool too_large = soap->recv_maxlength && soap->count > soap->recv_maxlength;
+    const bool timed_out = st.timed_out;
+    const bool deadline_hit = st.deadline_hit;
+    const auto elapsed = Clock::now() - started;
+    const bool sent_anything = st.bytes_sent > 0;
+    const std::string ssl_setup_error = context->ssl_ok() ? std::string() : context->ssl_error();
+    detach_response(ex);
+    finish(std::move(context), false);
+
+    if (timed_out) {
+      details.retryable = read;
+      details.server_message.clear();
+      throw TimeoutError(
+          op + ": " +
+              (deadline_hit ? "the whole-call timeout expired" : "no data received within the receive timeout") +
+              " after " + std::to_string(std::chrono::duration_cast<milliseconds>(elapsed).count()) + " ms",
+          details);
+    }
+    if (too_large) {
+      details.retryable = false;
+      throw MalformedResponse(op + ": response larger than the limit of " +
+                                  std::to_string(settings_.max_response_bytes) + " bytes (Options::max_response_bytes)",
+                              details);
+    }
+    if (err == SOAP_SSL_ERROR) {
+      details.retryable = false;
+      std::string why = !ssl_setup_error.empty() ? ssl_setup_error : fault_string;
+      if (!fault_detail.empty()) why += (why.empty() ? "" : ": ") + fault_detail;
+      if (!tls_reason.empty() && why.find(tls_reason) == std::string::npos) why += "; " + tls_reason;
+      for (char& c : why) {
+        if (c == '\n' || c == '\r') c = ' ';
+      }
+      throw TlsError(op + ": TLS failed: " + secrets.scrub(why.empty() ? "handshake refused" : why), details);
+    }
+    if (err == SOAP_FAULT) {
+      const std::string code = [&] {
+        const std::string w = wire_fault_code(response.body);
+        return w.empty() ? fault_code : w;
+      }();
+      details.server_message = secrets.scrub(fault_string);
+      details.retryable = read;
+      throw SoapFault(op + ": SOAP fault " + code + ": " + details.server_message, details, code,
+                      details.server_message);
+    }
+    if (response.status && *response.status >= 300 && !looks_like_soap(response.body)) {
+      const int status = *response.status;
+      if (status == 429) {
+        const std::string retry_after = header_value(response.headers, "retry-after");
+        milliseconds interval = published_interval(ex.operation);
+        try {
+          if (!retry_after.empty()) interval = std::chrono::seconds(std::stoi(retry_after));
+        } catch (...) {
+        }
+        details.server_message = secrets.scrub(excerpt(response.body));
+        throw Throttled(op + ": HTTP 429 Too Many Requests; wait " + std::to_string(interval.count()) + " ms", details,
+                        interval, op);
+      }
+      details.retryable = read && (status >= 500 || status == 408);
+      details.server_message = secrets.scrub(excerpt(response.body));
+      throw HttpError(op + ": HTTP " + std::to_string(status) + " with a non-SOAP body", details,
+                      details.server_message);
+    }
+    if (err == SOAP_TCP_ERROR || (!response.status && (err == SOAP_EOF || err == SOAP_HTTP_ERROR))) {
+      const auto ms = std::chrono::duration_cast<milliseconds>(elapsed);
+      if (!sent_anything && settings_.connect_timeout.count() > 0 &&
+          ms >= settings_.connect_timeout - milliseconds(50)) {
+        details.retryable = read;
+        throw TimeoutError(op + ": connecting timed out after " + std::to_string(ms.count()) + " ms", details);
+      }
+      // A write whose request went out may have been applied: the retry layer must not resend it.
+      details.retryable = read || !sent_anything;
+      std::string what = fault_string.empty() ? "connection failed" : fault_string;
+      if (soap->errnum) what += std::string(" (") + std::strerror(soap->errnum) + ")";
+      throw ConnectionError(
+          op + ": " + secrets.scrub(what) +
+              (sent_anything ? (response.status ? "" : "; the connection closed before a response arrived") : ""),
+          details);
+    }
+    details.retryable = false;
+    details.server_message = secrets.scrub(fault_string);
+    std::string what;
+    if (response.body.empty()) {
+      what = "empty response";
+    } else if (response.body.find('<') == std::string::npos) {
+      what = "response is not XML";
+    } else if (!looks_like_soap(response.body)) {
+      what = "response is not a SOAP envelope";
+    } else {
+      what = "response could not be parsed (truncated, or not the expected " + op + "Response element)";
+    }
+    throw MalformedResponse(op + ": " + what + (fault_string.empty() ? "" : ": " + details.server_message), details);
+  }
+
+ private:
+  std::unique_ptr<Context> acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        return c;
+      }
+    }
+    return std::make_unique<Context>(settings_);
+  }
+
+  // Frees the call's temporary memory and returns the context to the pool (keeping its connection open when
+  // the call succeeded).
+  void finish(std::unique_ptr<Context> c, bool ok) {
+    soap* soap = c->ctx();
+    if (!ok) close_abruptly(soap);
+    soap_destroy(soap);
+    soap_end(soap);
+    soap->error = SOAP_OK;
+    c->state().reset();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (idle_.size() < settings_.max_idle) idle_.push_back(std::move(c));
+  }
+
+  Settings settings_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Context>> idle_;
+};
+
+}  // namespace
+
+std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& o) {
+  Settings s{o.endpoint(),           o.connect_timeout(),      o.send_timeout(),
+             o.receive_timeout(),    o.call_timeout(),         o.ca_file(),
+             o.ca_directory(),       o.keep_alive(),           o.gzip(),
+             o.max_response_bytes(), o.max_idle_connections(), nullptr};
+  return std::make_shared<GsoapConnection>(std::move(s));
+}
+
+}  // namespace kareo::detail
+
+namespace kareo::wire {
+
+std::shared_ptr<Connection> make_canned_connection(CannedResponder responder, const Options& o) {
+  if (!responder) throw InvalidArgument("make_canned_connection: no responder");
+  detail::Settings s{"http://canned.invalid/services/soap/2.1/KareoServices.svc",
+                     o.connect_timeout(),
+                     o.send_timeout(),
+                     o.receive_timeout(),
+                     o.call_timeout(),
+                     {},
+                     {},
+                     false,
+                     false,
+                     o.max_response_bytes(),
+                     o.max_idle_connections(),
+                     std::make_shared<const CannedResponder>(std::move(responder))};
+  return std::make_shared<detail::GsoapConnection>(std::move(s));
+}
+
+}  // namespace kareo::wire
