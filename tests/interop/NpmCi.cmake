@@ -1,0 +1,20 @@
+# `npm ci` of tests/interop/node into the build tree, once per package-lock.json.
+#   cmake -DNPM=npm -DSOURCE_DIR=<tests/interop/node> -DINSTALL_DIR=<build dir> -P NpmCi.cmake
+file(MAKE_DIRECTORY "${INSTALL_DIR}")
+set(_stamp "${INSTALL_DIR}/node_modules/.kareo-lock")
+file(READ "${SOURCE_DIR}/package-lock.json" _lock)
+if(EXISTS "${_stamp}")
+  file(READ "${_stamp}" _installed)
+  if(_installed STREQUAL _lock)
+    message(STATUS "node_modules is up to date with package-lock.json")
+    return()
+  endif()
+endif()
+configure_file("${SOURCE_DIR}/package.json" "${INSTALL_DIR}/package.json" COPYONLY)
+configure_file("${SOURCE_DIR}/package-lock.json" "${INSTALL_DIR}/package-lock.json" COPYONLY)
+execute_process(COMMAND "${NPM}" ci --no-audit --no-fund --ignore-scripts
+                WORKING_DIRECTORY "${INSTALL_DIR}" RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "npm ci failed (${_rc}) in ${INSTALL_DIR}: is the npm registry reachable?")
+endif()
+file(WRITE "${_stamp}" "${_lock}")
