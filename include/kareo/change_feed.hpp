@@ -1,0 +1,212 @@
+/// @file
+/// @brief Keeping a local copy of a practice's patients or appointments in sync: incremental reads by
+/// last-modified time with a durable checkpoint.
+///
+/// Each poll reads the records modified since the checkpoint (GetPatients or GetAppointments with a
+/// FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each one to the caller's callback.
+/// Guarantees:
+/// - **Nothing is lost.** Every poll re-reads an overlap (default five minutes) before the checkpoint, so a
+///   record whose change was committed while the previous poll ran is still seen. The checkpoint is the latest
+///   LastModifiedDate actually received, never this machine's clock, so a service clock in another time zone
+///   cannot make the feed skip changes.
+/// - **At-least-once delivery, duplicates only after a crash.** The checkpoint advances only after the callback
+///   returned. The (ID, LastModifiedDate) pairs delivered in the overlap are remembered in the checkpoint, so
+///   re-read records are not delivered twice; a record is delivered again only when it changed again, or when the
+///   process stopped after delivering it and before the next checkpoint was written (at most
+///   ChangeFeedOptions::checkpoint_every records). Make the callback idempotent (an upsert by ID).
+/// - **Crash safety.** The checkpoint file is replaced atomically (written to a temporary file, flushed with
+///   fsync, renamed over the old one, directory flushed): after a crash at any point it is either the old or the
+///   new checkpoint, never a mix.
+///
+/// The vendor asks integrations to poll as rarely as they can ("every 2 hours instead of every 5 minutes"):
+/// ChangeFeedOptions::poll_interval defaults to two hours.
+/// @code
+/// kareo::ChangeFeedOptions options;
+/// options.entity = kareo::FeedEntity::Patients;
+/// options.patient_filter.PracticeName = "Main Street Clinic";
+/// options.checkpoint_path = "/var/lib/clinic-sync/patients.checkpoint";
+/// kareo::ChangeFeed feed(client, options);
+/// feed.run([&](const kareo::Change& change) { local_store.upsert(*change.patient); }, stop_token);
+/// @endcode
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "kareo/cancellation.hpp"
+#include "kareo/clock.hpp"
+#include "kareo/datetime.hpp"
+#include "kareo/paging.hpp"
+#include "kareo/types.hpp"
+
+namespace kareo {
+
+class Client;
+
+/// What a ChangeFeed follows.
+enum class FeedEntity {
+  Patients,      ///< GetPatients by FromLastModifiedDate/ToLastModifiedDate.
+  Appointments,  ///< GetAppointments by FromLastModifiedDate/ToLastModifiedDate.
+};
+
+/// One changed record, as handed to the callback.
+struct Change {
+  FeedEntity entity = FeedEntity::Patients;            ///< Which kind of record.
+  std::string id;                                      ///< The record's ID.
+  std::string last_modified;                           ///< Its LastModifiedDate as the service wrote it.
+  std::optional<DateTime> last_modified_time;          ///< The same, parsed (empty when it could not be parsed).
+  std::shared_ptr<const PatientData> patient;          ///< The patient (FeedEntity::Patients), otherwise null.
+  std::shared_ptr<const AppointmentData> appointment;  ///< The appointment (FeedEntity::Appointments), otherwise null.
+};
+
+/// Where a feed stands: the state a checkpoint file holds.
+struct Checkpoint {
+  /// The feed the checkpoint belongs to.
+  FeedEntity entity = FeedEntity::Patients;
+  /// The latest LastModifiedDate received and fully processed; empty before the first record. The next poll
+  /// starts at cursor - overlap.
+  std::optional<DateTime> cursor;
+  /// (ID, LastModifiedDate) of the records delivered since cursor - overlap: re-read, they are not delivered
+  /// again. LastModifiedDate is in ISO form when it could be parsed, as sent otherwise.
+  std::set<std::pair<std::string, std::string>> delivered;
+
+  /// Checkpoints are equal when all their members are.
+  friend bool operator==(const Checkpoint& a, const Checkpoint& b) {
+    return a.entity == b.entity && a.cursor == b.cursor && a.delivered == b.delivered;
+  }
+};
+
+/// Keeps a Checkpoint between runs. Implement it to keep checkpoints in a database.
+class CheckpointStore {
+ public:
+  virtual ~CheckpointStore() = default;
+  /// The last checkpoint saved, or empty when there is none yet.
+  virtual std::optional<Checkpoint> load() = 0;
+  /// Replaces the checkpoint, atomically: after a crash, load() returns either the old or the new one.
+  virtual void save(const Checkpoint& checkpoint) = 0;
+};
+
+/// The steps of FileCheckpointStore::save(), in order (for fault-injection tests).
+enum class CheckpointStep {
+  TempWritten,      ///< The new checkpoint is written to `<path>.tmp` (not yet flushed).
+  TempSynced,       ///< `<path>.tmp` is flushed to disk (fsync).
+  Renamed,          ///< `<path>.tmp` was renamed over `<path>`.
+  DirectorySynced,  ///< The directory entry is flushed (fsync of the directory).
+};
+
+/// A checkpoint in a small text file, replaced atomically (temporary file, fsync, rename, directory fsync).
+///
+/// The store holds an exclusive lock on `<path>.lock` while it exists, so two feeds cannot share a checkpoint
+/// file by mistake.
+class FileCheckpointStore final : public CheckpointStore {
+ public:
+  /// Keeps the checkpoint in `path`. `after_step`, if given, is called after each step of save() (tests throw
+  /// from it to simulate a crash at that point).
+  /// @throws kareo::InvalidArgument when `path` is empty or another store holds its lock.
+  explicit FileCheckpointStore(std::string path, std::function<void(CheckpointStep)> after_step = {});
+  ~FileCheckpointStore() override;
+  FileCheckpointStore(const FileCheckpointStore&) = delete;
+  FileCheckpointStore& operator=(const FileCheckpointStore&) = delete;
+
+  /// Reads the file; empty when it does not exist.
+  /// @throws kareo::InvalidArgument when the file is damaged or not a checkpoint.
+  std::optional<Checkpoint> load() override;
+  /// Replaces the file atomically.
+  /// @throws kareo::InvalidArgument when it cannot be written.
+  void save(const Checkpoint& checkpoint) override;
+
+  /// The checkpoint file.
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  std::string path_;
+  std::function<void(CheckpointStep)> after_step_;
+  int lock_fd_ = -1;
+};
+
+/// How a ChangeFeed reads and where it keeps its checkpoint.
+struct ChangeFeedOptions {
+  /// What to follow.
+  FeedEntity entity = FeedEntity::Patients;
+  /// For FeedEntity::Patients: the filter every GetPatients call starts from. Name the practice (PracticeName
+  /// or PracticeID); the last-modified pair is set by the feed.
+  PatientFilter patient_filter;
+  /// For FeedEntity::Appointments: the filter every GetAppointments call starts from (e.g. PracticeName).
+  AppointmentFilter appointment_filter;
+  /// The checkpoint file (a FileCheckpointStore); ignored when checkpoint_store is set.
+  std::string checkpoint_path;
+  /// Where the checkpoint is kept, instead of checkpoint_path.
+  std::shared_ptr<CheckpointStore> checkpoint_store;
+  /// Where the first poll starts (without a checkpoint): records last modified before it are not delivered.
+  DateTime start{Date(2000, 1, 1)};
+  /// How far before the checkpoint every poll starts reading again.
+  std::chrono::seconds overlap = std::chrono::minutes(5);
+  /// How far past this machine's current UTC time a poll reads (covers a service clock in any time zone).
+  std::chrono::seconds lookahead = std::chrono::hours(36);
+  /// The pause between two polls of run(). The vendor asks for polls as rare as possible (every two hours
+  /// rather than every five minutes).
+  std::chrono::seconds poll_interval = std::chrono::hours(2);
+  /// How the period is cut into windows (window widths, progress reports). Its cancel token is used by
+  /// poll_once(); run() uses its own. Its clock defaults to `clock`.
+  PagingOptions paging;
+  /// Within a window, a checkpoint is written after this many deliveries (and always when a window is done):
+  /// the most records a crash can cause to be delivered again.
+  std::size_t checkpoint_every = 100;
+  /// Called by run() when a poll fails; return true to wait for the next poll, false (or throw) to stop run()
+  /// with the failure. Empty: run() stops at the first failure.
+  std::function<bool(const std::exception&)> on_error;
+  /// The clock of poll_interval and lookahead.
+  std::shared_ptr<Clock> clock = SystemClock::instance();
+};
+
+/// What one poll did.
+struct PollResult {
+  std::size_t delivered = 0;       ///< Records handed to the callback.
+  std::size_t skipped = 0;         ///< Records re-read in the overlap and not delivered again.
+  std::size_t windows = 0;         ///< Date windows read.
+  std::optional<DateTime> cursor;  ///< The checkpoint's cursor after the poll.
+};
+
+/// Follows the changes of one practice's patients or appointments; see the file description.
+///
+/// A ChangeFeed refers to its Client: keep the client alive while the feed is used. Not safe to use from
+/// several threads at once.
+class ChangeFeed {
+ public:
+  /// Receives each changed record. An exception from it stops the poll; the record is delivered again next
+  /// time.
+  using Callback = std::function<void(const Change&)>;
+
+  /// Follows `options.entity` through `client`.
+  /// @throws kareo::InvalidArgument when neither checkpoint_path nor checkpoint_store is given, or the
+  /// checkpoint belongs to another entity.
+  ChangeFeed(Client& client, ChangeFeedOptions options);
+
+  /// Reads the records modified since the checkpoint and delivers them, advancing the checkpoint as it goes.
+  /// Failures are thrown (kareo::Cancelled when the paging cancel token was cancelled); the checkpoint then holds
+  /// what was delivered until then.
+  PollResult poll_once(const Callback& callback);
+
+  /// Polls, then waits poll_interval, again and again until `stop` is cancelled (also during a wait or a poll).
+  /// Failures stop it unless ChangeFeedOptions::on_error says otherwise.
+  void run(const Callback& callback, const CancellationToken& stop);
+
+  /// The checkpoint as it stands (as last saved).
+  const Checkpoint& checkpoint() const noexcept { return checkpoint_; }
+
+ private:
+  PollResult poll(const Callback& callback, const CancellationToken& cancel);
+  Client* client_;
+  ChangeFeedOptions options_;
+  std::shared_ptr<CheckpointStore> store_;
+  Checkpoint checkpoint_;
+};
+
+}  // namespace kareo

@@ -1,0 +1,202 @@
+/// @file
+/// @brief Client-side rate limiting: every call waits its turn under the account's published limits,
+/// so the service never has to refuse one.
+///
+/// Tebra limits calls per account (customer key) and per operation, e.g. one GetPatients per second and one
+/// GetAllPatients per five seconds (see kareo::published_interval). A RateLimiter keeps the next permitted time of
+/// every (account, operation); PacedConnection asks it before each attempt. When the service still refuses a call
+/// ("429: GetPatients endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
+/// defers that operation by the interval the service named (plus the margin) and sends the call again.
+///
+/// Typical composition (kareo::Client does this for you from its Options):
+/// @code
+/// auto clock = kareo::SystemClock::instance();
+/// auto limiter = std::make_shared<kareo::IntervalRateLimiter>(clock);
+/// auto paced = std::make_shared<kareo::PacedConnection>(inner, limiter);
+/// @endcode
+/// To share one budget between processes that use the same account, use SharedFileRateLimiter.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kareo/clock.hpp"
+#include "kareo/connection.hpp"
+#include "kareo/operations.hpp"
+
+namespace kareo_wire {
+class kareo__ThrottleDetail;
+}  // namespace kareo_wire
+
+namespace kareo {
+
+class Client;
+
+/// How much slower than the published limit calls are spaced, and how often a refused call is sent again.
+struct PacingOptions {
+  /// Added to every interval, as a fraction of it (0.10 = 10 %).
+  double margin_ratio = 0.10;
+  /// The least margin added to every interval: a call exactly one interval after the previous one can still be
+  /// refused, network delays vary.
+  std::chrono::milliseconds min_margin{50};
+  /// How often PacedConnection sends a call again after the service refused it as throttled, before it lets
+  /// kareo::Throttled through. Throttled calls were not executed, so resending is safe even for writes.
+  int max_throttle_retries = 5;
+};
+
+/// `interval` plus its margin: `interval + max(interval * margin_ratio, min_margin)`, rounded up to milliseconds.
+std::chrono::milliseconds with_margin(std::chrono::milliseconds interval, const PacingOptions& options) noexcept;
+
+/// One limit of the service's GetThrottles answer.
+struct ThrottleLimit {
+  std::string endpoint;                  ///< The endpoint as the service names it, e.g. "GetPatients".
+  std::chrono::milliseconds interval{};  ///< At most one call per this interval.
+};
+
+/// The minimum interval between two calls of each operation on one account.
+class ThrottleTable {
+ public:
+  /// The vendor's published limits (kareo::published_interval).
+  ThrottleTable();
+
+  /// The interval of `op`.
+  std::chrono::milliseconds interval(Operation op) const noexcept { return intervals_[index(op)]; }
+  /// Sets the interval of `op` (negative values count as zero).
+  void set_interval(Operation op, std::chrono::milliseconds interval) noexcept;
+  /// Sets every operation's interval to `interval` (useful for tests against a fast fake server).
+  void set_all(std::chrono::milliseconds interval) noexcept;
+
+  /// Applies the rows of a GetThrottles answer. Endpoint names are matched case-insensitively, including the
+  /// guide's spellings "CreatePayments" and "GetProcedureCode"; rows with a negative interval are ignored.
+  /// @return the endpoint names that match no operation (e.g. "SearchPatient"), for logging.
+  std::vector<std::string> apply(const std::vector<ThrottleLimit>& limits);
+
+  /// The operation an endpoint name of the service means, accepting the guide's variant spellings.
+  static std::optional<Operation> operation_for_endpoint(const std::string& endpoint) noexcept;
+
+  /// Two tables are equal when every interval is.
+  friend bool operator==(const ThrottleTable& a, const ThrottleTable& b) { return a.intervals_ == b.intervals_; }
+
+ private:
+  static std::size_t index(Operation op) noexcept { return static_cast<std::size_t>(op); }
+  std::array<std::chrono::milliseconds, kOperationCount> intervals_{};
+};
+
+/// The limits in the ThrottleDetail rows of a GetThrottles answer (kareo::Client::get_throttles()). Intervals
+/// are rounded up to whole milliseconds; rows without an endpoint name or a valid interval are skipped.
+std::vector<ThrottleLimit> throttle_limits(const std::vector<kareo_wire::kareo__ThrottleDetail>& rows);
+
+/// Decides when each call may be sent. Implementations are safe to use from several threads.
+///
+/// Accounts are opaque strings (PacedConnection passes a hash of the customer key, never the key itself).
+/// Replace the default IntervalRateLimiter to share a budget across processes (SharedFileRateLimiter) or
+/// across machines (implement this interface over a shared store).
+class RateLimiter {
+ public:
+  virtual ~RateLimiter() = default;
+
+  /// Blocks until a call of `op` on `account` may be sent, and reserves that turn: concurrent callers get
+  /// successive turns, each at least the operation's interval (with margin) after the previous one.
+  /// @return the time (of the limiter's clock) the turn was granted.
+  virtual Clock::time_point acquire(const std::string& account, Operation op) = 0;
+
+  /// The service refused a call of `op` on `account` as throttled and asked to wait `wait`: no call of `op`
+  /// on `account` is granted before now + `wait` + margin.
+  virtual void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) = 0;
+
+  /// Replaces the intervals (e.g. with the live values from GetThrottles, see refresh_limits()).
+  virtual void update_limits(const ThrottleTable& table) = 0;
+
+  /// The intervals in use (without margin).
+  virtual ThrottleTable limits() const = 0;
+};
+
+/// The in-process limiter: one schedule per (account, operation), kept in memory.
+class IntervalRateLimiter final : public RateLimiter {
+ public:
+  /// Paces with `clock`, the margin of `options` and the intervals of `table`.
+  explicit IntervalRateLimiter(std::shared_ptr<Clock> clock = SystemClock::instance(), PacingOptions options = {},
+                               ThrottleTable table = {});
+
+  Clock::time_point acquire(const std::string& account, Operation op) override;
+  void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) override;
+  void update_limits(const ThrottleTable& table) override;
+  ThrottleTable limits() const override;
+
+ private:
+  std::shared_ptr<Clock> clock_;
+  PacingOptions options_;
+  mutable std::mutex mutex_;
+  ThrottleTable table_;
+  std::map<std::pair<std::string, Operation>, Clock::time_point> next_;
+};
+
+/// A limiter whose schedule lives in one small file per account, locked with flock(2) while a turn is
+/// reserved: every process (and every instance) using the same directory shares one budget per account.
+///
+/// The schedule is kept in monotonic time (CLOCK_MONOTONIC, common to all processes of a machine). A schedule
+/// further ahead than an hour (a file left from before a reboot) is ignored. Local file systems only: flock is
+/// not reliable over NFS.
+class SharedFileRateLimiter final : public RateLimiter {
+ public:
+  /// Keeps the schedule files in `directory` (created with mode 0700 if missing). An empty `directory` means
+  /// default_directory().
+  /// @throws kareo::InvalidArgument if the directory cannot be created or used.
+  explicit SharedFileRateLimiter(std::string directory = {}, std::shared_ptr<Clock> clock = SystemClock::instance(),
+                                 PacingOptions options = {}, ThrottleTable table = {});
+
+  Clock::time_point acquire(const std::string& account, Operation op) override;
+  void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) override;
+  void update_limits(const ThrottleTable& table) override;
+  ThrottleTable limits() const override;
+
+  /// The directory holding the schedule files.
+  const std::string& directory() const noexcept { return directory_; }
+
+  /// `$TMPDIR` (or /tmp) followed by "/kareo-pacing-<uid>".
+  static std::string default_directory();
+
+ private:
+  std::string file_for(const std::string& account) const;
+  std::shared_ptr<Clock> clock_;
+  PacingOptions options_;
+  std::string directory_;
+  mutable std::mutex mutex_;
+  ThrottleTable table_;
+};
+
+/// A Connection decorator that waits for the RateLimiter before every attempt and absorbs the service's
+/// throttle refusals (kareo::Throttled): it defers the operation by the interval the service named and sends
+/// the call again, up to PacingOptions::max_throttle_retries times.
+///
+/// The account of a call is derived from the customer key in its RequestHeader.
+class PacedConnection final : public Connection {
+ public:
+  /// Paces `inner` with `limiter`.
+  PacedConnection(std::shared_ptr<Connection> inner, std::shared_ptr<RateLimiter> limiter, PacingOptions options = {});
+
+  /// Waits for a turn, then forwards to the inner connection; see the class description for throttling.
+  void call(Exchange& exchange) override;
+
+  /// The limiter in use.
+  const std::shared_ptr<RateLimiter>& limiter() const noexcept { return limiter_; }
+
+ private:
+  std::shared_ptr<Connection> inner_;
+  std::shared_ptr<RateLimiter> limiter_;
+  PacingOptions options_;
+};
+
+/// Calls GetThrottles with `client` and replaces the limiter's intervals with the live values (operations the
+/// answer does not mention keep theirs). GetThrottles is itself limited to one call per five seconds.
+/// @return the limits the service sent.
+std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter);
+
+}  // namespace kareo

@@ -1,0 +1,375 @@
+/// @file
+/// @brief Reading every row of a bulk Get call: the GetAllPatients cursor, and date windows for the calls that
+/// are paged only by their date filters.
+///
+/// Tebra has no row limit to page by: GetAllPatients walks a StartKey cursor, and every other list call returns
+/// everything its filter matches, so large periods are read as a series of date windows. The ranges here split
+/// a period into windows (never wider than the service tolerates), fetch them one after the other, halve a
+/// window that faults or times out, drop placeholder rows (empty ID) and rows already returned by an earlier
+/// window, report progress and stop when cancelled.
+///
+/// Ranges are lazy input ranges: nothing is sent before begin(); each increment that exhausts the rows at hand
+/// fetches the next window, and a failure is thrown from there.
+/// @code
+/// kareo::PatientFilter filter;
+/// filter.PracticeName = "Main Street Clinic";
+/// kareo::PagingOptions paging;
+/// paging.on_progress = [](const kareo::PagingProgress& p) { std::cerr << p.windows_done << "/" << p.windows_total <<
+/// "\n"; }; auto range = kareo::patients_by_date(client, filter, kareo::DateField::LastModified,
+///                                      {kareo::DateTime(kareo::Date(2024, 1, 1)), kareo::DateTime(kareo::Date(2025, 1,
+///                                      1))}, paging);
+/// for (kareo::PatientData& patient : range) { ... }
+/// @endcode
+/// A range refers to its Client: keep the client alive while iterating.
+///
+/// Window edges are shared (a window starts where the previous one ended), so a row dated exactly on an edge is
+/// fetched twice whether the service treats the upper bound as inclusive or not; it is returned once.
+/// Bounds at midnight are sent as dates ("5/1/2024"), others as date and time ("05/01/2024 2:30:00 PM").
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "kareo/cancellation.hpp"
+#include "kareo/clock.hpp"
+#include "kareo/datetime.hpp"
+#include "kareo/types.hpp"
+
+namespace kareo {
+
+class Client;
+
+/// A period of civil time, both ends included as far as the service is concerned (both are sent).
+struct TimeRange {
+  DateTime from;  ///< The start.
+  DateTime to;    ///< The end; not before `from`.
+};
+
+/// Which pair of date filters a ranged read pages by.
+enum class DateField {
+  Created,       ///< FromCreatedDate / ToCreatedDate.
+  LastModified,  ///< FromLastModifiedDate / ToLastModifiedDate.
+  Service,       ///< Service dates: StartDate / EndDate for appointments, From/ToServiceDate otherwise.
+  Posting,       ///< FromPostingDate / ToPostingDate (FromPostDate / ToPostDate for payments).
+  Transaction,   ///< FromTransactionDate / ToTransactionDate (transactions only).
+};
+
+/// The name of a DateField, e.g. "LastModified".
+const char* date_field_name(DateField field) noexcept;
+
+/// Where a ranged read stands; passed to PagingOptions::on_progress after every call.
+struct PagingProgress {
+  std::string operation;         ///< The operation being paged, e.g. "GetCharges".
+  std::size_t windows_done = 0;  ///< Windows (or GetAllPatients batches) fetched so far.
+  /// Windows in all, as far as known now (grows when a window is halved); 0 for GetAllPatients, whose length
+  /// is not known in advance.
+  std::size_t windows_total = 0;
+  std::size_t rows = 0;                           ///< Rows returned to the caller so far (after dropping duplicates).
+  std::size_t duplicates = 0;                     ///< Rows dropped because an earlier window had returned them.
+  std::size_t splits = 0;                         ///< Windows halved after a fault or timeout.
+  std::chrono::steady_clock::duration elapsed{};  ///< Time since the first call.
+  /// Estimated time to finish (from the average time per window so far); empty until one window is done, and
+  /// for GetAllPatients.
+  std::optional<std::chrono::steady_clock::duration> remaining;
+  std::optional<TimeRange> window;  ///< The window just fetched (empty for GetAllPatients).
+};
+
+/// How a ranged read is split and watched.
+struct PagingOptions {
+  /// The width of the windows the period is cut into. Clamped to max_window.
+  std::chrono::seconds window = std::chrono::hours(24 * 30);
+  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 60 days,
+  /// whatever this says (wider windows fault or silently return nothing).
+  std::chrono::seconds max_window = std::chrono::hours(24 * 365);
+  /// A window that faults or times out is halved, down to this width; a window this narrow that still fails
+  /// lets the failure through.
+  std::chrono::seconds min_window = std::chrono::hours(1);
+  /// Called after every call with the progress so far (on the iterating thread; must not throw).
+  std::function<void(const PagingProgress&)> on_progress;
+  /// When cancelled, the range stops before its next call and throws kareo::Cancelled.
+  CancellationToken cancel;
+  /// Measures elapsed time for the progress reports.
+  std::shared_ptr<Clock> clock = SystemClock::instance();
+};
+
+/// A lazy input range of rows fetched batch by batch. Iterators are single-pass; a failure while fetching the
+/// next batch is thrown from `operator++` (or from begin() for the first batch). Moving the range keeps
+/// iterators valid.
+template <typename Row>
+class PagedRange {
+ public:
+  /// Fills its argument with the next batch of rows and returns true, or returns false when there are no more.
+  using Source = std::function<bool(std::vector<Row>&)>;
+
+  /// A range reading from `source`.
+  explicit PagedRange(Source source) : state_(std::make_shared<State>()) { state_->source = std::move(source); }
+
+  /// The single-pass iterator of a PagedRange.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;  ///< Single pass.
+    using value_type = Row;                             ///< The row type.
+    using difference_type = std::ptrdiff_t;             ///< Required by the iterator concept.
+    using pointer = Row*;                               ///< Pointer to a row.
+    using reference = Row&;                             ///< Rows may be moved from.
+
+    /// The end iterator.
+    iterator() = default;
+
+    /// The current row.
+    reference operator*() const { return state_->batch[state_->position]; }
+    /// The current row.
+    pointer operator->() const { return &state_->batch[state_->position]; }
+    /// Moves to the next row, fetching the next batch when needed (may throw).
+    iterator& operator++() {
+      if (!state_->advance()) state_ = nullptr;
+      return *this;
+    }
+    /// Moves to the next row (may throw).
+    void operator++(int) { ++*this; }
+    /// Iterators are equal when both are at the end, or both are not (there is only one position).
+    friend bool operator==(const iterator& a, const iterator& b) { return a.state_ == b.state_; }
+    /// See operator==.
+    friend bool operator!=(const iterator& a, const iterator& b) { return !(a == b); }
+
+   private:
+    friend class PagedRange;
+    explicit iterator(std::shared_ptr<typename PagedRange::State> state) : state_(std::move(state)) {}
+    std::shared_ptr<typename PagedRange::State> state_;
+  };
+
+  /// Starts reading (fetches the first batch; may throw) and returns the first row's position. Calling it
+  /// again continues where the previous iteration stopped.
+  iterator begin() {
+    if (!state_->started) {
+      state_->started = true;
+      if (!state_->refill()) return end();
+    }
+    return state_->finished ? end() : iterator(state_);
+  }
+  /// The end position.
+  iterator end() { return iterator(); }
+
+  /// Reads every remaining row into a vector.
+  std::vector<Row> collect() {
+    std::vector<Row> out;
+    for (auto& row : *this) out.push_back(std::move(row));
+    return out;
+  }
+
+ private:
+  struct State {
+    Source source;
+    std::vector<Row> batch;
+    std::size_t position = 0;
+    bool started = false;
+    bool finished = false;
+    // Loads the next non-empty batch; false at the end.
+    bool refill() {
+      batch.clear();
+      position = 0;
+      while (!finished) {
+        if (!source(batch)) {
+          finished = true;
+          batch.clear();
+          return false;
+        }
+        if (!batch.empty()) return true;
+      }
+      return false;
+    }
+    bool advance() {
+      if (++position < batch.size()) return true;
+      return refill();
+    }
+  };
+  std::shared_ptr<State> state_;
+};
+
+namespace detail {
+
+/// Civil seconds since 1970-01-01T00:00:00 (no time zone).
+long long to_seconds(const DateTime& t) noexcept;
+/// The inverse of to_seconds().
+DateTime from_seconds(long long seconds);
+/// The text a Filter date member gets: "M/d/yyyy" at midnight, "MM/dd/yyyy h:mm:ss tt" otherwise.
+std::string filter_text(const DateTime& t);
+
+/// The windows of a period, with halving. Windows share their edges.
+class WindowPlan {
+ public:
+  /// Cuts `range` into windows of `width` (at least one second), halving no narrower than `min_width`.
+  WindowPlan(TimeRange range, std::chrono::seconds width, std::chrono::seconds min_width);
+  /// True when every window was completed.
+  bool done() const noexcept { return pending_.empty(); }
+  /// The window to fetch next (undefined when done()).
+  TimeRange current() const;
+  /// The current window was fetched: move on.
+  void complete();
+  /// The current window failed: replace it by its two halves. False (nothing changed) when it is already at
+  /// the minimum width.
+  bool split();
+  /// Windows completed so far.
+  std::size_t completed() const noexcept { return completed_; }
+  /// Windows not yet completed, as planned now.
+  std::size_t remaining() const noexcept;
+
+ private:
+  long long width_;
+  long long min_width_;
+  long long end_;
+  long long next_start_;                                  // where the next unplanned window starts
+  std::vector<std::pair<long long, long long>> pending_;  // windows split off, in reverse order of fetching
+  std::size_t completed_ = 0;
+  void plan_next();
+};
+
+/// True for the failures that a narrower window may avoid: SOAP faults, timeouts, too-large or truncated
+/// responses.
+bool narrowing_helps(const std::exception_ptr& error) noexcept;
+
+/// The bookkeeping of a windowed read that does not depend on the row type.
+class WindowPager {
+ public:
+  /// Pages `range` of `operation` under `options`; `max_width` caps the window width.
+  WindowPager(std::string operation, TimeRange range, const PagingOptions& options, std::chrono::seconds max_width);
+  /// The next window to fetch, or empty when done. Throws kareo::Cancelled when cancelled.
+  std::optional<TimeRange> next_window();
+  /// The current window failed with `error`: halves it, or rethrows `error` when halving cannot help.
+  void failed(std::exception_ptr error);
+  /// True the first time an ID is seen (false for duplicates and for empty IDs).
+  bool first_time(const std::optional<std::string>& id);
+  /// The current window was fetched and `kept` rows were kept; reports progress.
+  void completed(std::size_t kept);
+
+ private:
+  PagingProgress progress() const;
+  std::string operation_;
+  PagingOptions options_;
+  WindowPlan plan_;
+  std::unordered_set<std::string> seen_;
+  std::size_t rows_ = 0;
+  std::size_t duplicates_ = 0;
+  std::size_t splits_ = 0;
+  std::optional<Clock::time_point> started_;
+  TimeRange last_;
+};
+
+/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window.
+template <typename Row>
+typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
+                                               std::chrono::seconds max_width,
+                                               std::function<std::vector<Row>(const TimeRange&)> fetch) {
+  auto pager = std::make_shared<WindowPager>(std::move(operation), range, options, max_width);
+  return [pager, fetch = std::move(fetch)](std::vector<Row>& out) {
+    for (;;) {
+      const std::optional<TimeRange> window = pager->next_window();
+      if (!window) return false;
+      std::vector<Row> rows;
+      try {
+        rows = fetch(*window);
+      } catch (...) {
+        pager->failed(std::current_exception());
+        continue;
+      }
+      std::size_t kept = 0;
+      for (auto& row : rows) {
+        if (pager->first_time(row.ID)) {
+          out.push_back(std::move(row));
+          ++kept;
+        }
+      }
+      pager->completed(kept);
+      return true;
+    }
+  };
+}
+
+}  // namespace detail
+
+/// Every row of a date-filtered list call over `range`, fetched window by window with `fetch` (which sends one
+/// call for the window it is given). The building block of the functions below; use it for filters they do
+/// not cover. `operation` names the call in progress reports.
+template <typename Row>
+PagedRange<Row> paged_by_date(std::string operation, TimeRange range,
+                              std::function<std::vector<Row>(const TimeRange&)> fetch,
+                              const PagingOptions& options = {}) {
+  return PagedRange<Row>(
+      detail::window_source<Row>(std::move(operation), range, options, options.max_window, std::move(fetch)));
+}
+
+/// GetPatients over `range` of the Created or LastModified dates. `filter` must name the practice
+/// (PracticeName or PracticeID); its other members are sent as given, its date pair is set per window.
+/// @throws kareo::InvalidArgument for another DateField or an empty range.
+PagedRange<PatientData> patients_by_date(Client& client, PatientFilter filter, DateField field, TimeRange range,
+                                         const PagingOptions& options = {}, PatientFieldsToReturn fields = {});
+
+/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 60 days), Created or
+/// LastModified dates.
+PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilter filter, DateField field,
+                                                 TimeRange range, const PagingOptions& options = {},
+                                                 AppointmentFieldsToReturn fields = {});
+
+/// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
+/// 60 days.
+PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
+                                       const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
+
+/// GetPayments over `range` of the Posting (FromPostDate/ToPostDate), Created or LastModified dates.
+PagedRange<PaymentData> payments_by_date(Client& client, PaymentFilter filter, DateField field, TimeRange range,
+                                         const PagingOptions& options = {}, PaymentFieldsToReturn fields = {});
+
+/// GetTransactions over `range` of the Transaction, Posting, Service or LastModified dates.
+PagedRange<TransactionData> transactions_by_date(Client& client, TransactionFilter filter, DateField field,
+                                                 TimeRange range, const PagingOptions& options = {},
+                                                 TransactionFieldsToReturn fields = {});
+
+/// GetProviders over `range` of the Created or LastModified dates.
+PagedRange<ProviderData> providers_by_date(Client& client, ProviderFilter filter, DateField field, TimeRange range,
+                                           const PagingOptions& options = {}, ProviderFieldsToReturn fields = {});
+
+/// GetPractices over `range` of the Created or LastModified dates.
+PagedRange<PracticeData> practices_by_date(Client& client, PracticeFilter filter, DateField field, TimeRange range,
+                                           const PagingOptions& options = {}, PracticeFieldsToReturn fields = {});
+
+/// GetServiceLocations over `range` of the Created or LastModified dates.
+PagedRange<ServiceLocationData> service_locations_by_date(Client& client, ServiceLocationFilter filter, DateField field,
+                                                          TimeRange range, const PagingOptions& options = {},
+                                                          ServiceLocationFieldsToReturn fields = {});
+
+/// GetProcedureCodes over `range` of the Created or LastModified dates.
+PagedRange<ProcedureCodeData> procedure_codes_by_date(Client& client, ProcedureCodeFilter filter, DateField field,
+                                                      TimeRange range, const PagingOptions& options = {},
+                                                      ProcedureCodeFieldsToReturn fields = {});
+
+/// How GetAllPatients is walked.
+struct AllPatientsOptions {
+  /// Patients per call, 1..1000.
+  int batch_size = 1000;
+  /// The StartKey of the first call (0: from the beginning); resume with the key of a progress report.
+  int start_key = 0;
+  /// Called after every batch (windows_done counts batches; windows_total stays 0).
+  std::function<void(const PagingProgress&)> on_progress;
+  /// When cancelled, the range stops before its next call and throws kareo::Cancelled.
+  CancellationToken cancel;
+  /// Measures elapsed time for the progress reports.
+  std::shared_ptr<Clock> clock = SystemClock::instance();
+};
+
+/// Every patient of practice `practice_id` through GetAllPatients, batch after batch along the StartKey /
+/// nextStartKey cursor. The walk ends at an empty batch, or when the service returns no next key, a key of 0
+/// or less, or a key it returned before.
+/// @throws kareo::InvalidArgument for a batch size outside 1..1000 or a practice ID below 1.
+PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const AllPatientsOptions& options = {},
+                                          PatientBatchFieldsToReturn fields = {});
+
+}  // namespace kareo

@@ -1,0 +1,137 @@
+/// @file
+/// @brief Retries with exponential backoff and jitter: reads are retried on transient failures; writes are never
+/// resent once their request may have reached the server.
+///
+/// | failure                                              | read                     | write                       |
+/// |------------------------------------------------------|--------------------------|-----------------------------|
+/// | Throttled (the service refused: nothing was executed) | retry after its interval | retry after its interval    |
+/// | ConnectionError, TimeoutError, HttpError 5xx          | retry                    | AmbiguousOutcome            |
+/// | connection failure before anything was sent           | retry                    | retry                       |
+/// | SoapFault InternalServiceFault                        | retry once               | AmbiguousOutcome            |
+/// | other SoapFault, MalformedResponse                    | rethrown                 | AmbiguousOutcome            |
+/// | InvalidArgument, AuthenticationFailed, NotAuthorized, ServiceError, TlsError | rethrown | rethrown          |
+///
+/// Retries stop after RetryPolicy::max_attempts attempts or when the next wait would end after
+/// RetryPolicy::max_elapsed; the last failure is then rethrown as it was.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "kareo/clock.hpp"
+#include "kareo/connection.hpp"
+#include "kareo/errors.hpp"
+#include "kareo/pacing.hpp"
+
+namespace kareo {
+
+/// How often and how patiently failed calls are tried again.
+struct RetryPolicy {
+  /// Attempts in all, the first included (1 disables retries).
+  int max_attempts = 5;
+  /// No retry is started whose wait would end later than this after the first attempt began.
+  std::chrono::milliseconds max_elapsed = std::chrono::minutes(2);
+  /// The wait before the first retry, before jitter.
+  std::chrono::milliseconds initial_backoff{500};
+  /// The longest wait between two attempts, before jitter.
+  std::chrono::milliseconds max_backoff{30000};
+  /// Each wait is this many times the one before (until max_backoff).
+  double multiplier = 2.0;
+  /// The fraction of each wait that is random: a wait of nominal length d lasts between d * (1 - jitter) and d.
+  /// 0 makes waits deterministic; values are clamped to [0, 1].
+  double jitter = 0.5;
+  /// How often a read that failed with an InternalServiceFault is tried again (such faults are often caused by
+  /// the request itself, e.g. a too-wide date range, and then repeat).
+  int max_soap_fault_retries = 1;
+  /// The margin added to the interval a Throttled failure names.
+  PacingOptions throttle_margin{};
+  /// Seeds the jitter (0: a random seed). Set it for reproducible waits.
+  std::uint64_t seed = 0;
+  /// Decides whether a failure proves that nothing was sent (so a write may safely be sent again).
+  /// Empty: kareo::request_not_sent.
+  std::function<bool(const Error&)> not_sent;
+};
+
+/// The waits between attempts: exponential, capped, with jitter.
+class Backoff {
+ public:
+  /// Waits of `policy`, randomised by a generator seeded with `seed`.
+  Backoff(const RetryPolicy& policy, std::uint64_t seed);
+
+  /// The wait before retry number `retry` (1 = the first retry) without jitter:
+  /// min(max_backoff, initial_backoff * multiplier^(retry - 1)).
+  std::chrono::milliseconds nominal(int retry) const noexcept;
+
+  /// The wait before the next retry, with jitter: in [nominal * (1 - jitter), nominal].
+  std::chrono::milliseconds next();
+
+  /// How many waits next() has handed out.
+  int retries() const noexcept { return retries_; }
+
+ private:
+  RetryPolicy policy_;
+  std::mt19937_64 rng_;
+  int retries_ = 0;
+};
+
+/// What to do about one failure.
+enum class RetryVerdict {
+  Retry,      ///< Try again (after the wait).
+  Rethrow,    ///< Give up and rethrow the failure as it is.
+  Ambiguous,  ///< A write may have been applied: report kareo::AmbiguousOutcome, never resend.
+};
+
+/// The verdict on one failure, and the least wait before the next attempt (the service's interval for
+/// Throttled, with margin; zero otherwise).
+struct RetryDecision {
+  RetryVerdict verdict = RetryVerdict::Rethrow;  ///< What to do.
+  std::chrono::milliseconds min_wait{0};         ///< Wait at least this long before retrying.
+};
+
+/// True when `error` proves the request never left this process: InvalidArgument; TlsError (the handshake comes
+/// before the request); a connect timeout; a ConnectionError of a write that the transport marked retryable (the
+/// built-in transport does so exactly when no byte of the request was sent); and a ConnectionError that says the
+/// connection could not be made (refused, unreachable, name not resolved). Never when any response arrived.
+bool request_not_sent(const Error& error) noexcept;
+
+/// Classifies `error`, raised by a call of `op`, under `policy`; `soap_fault_retries` is how often this call was
+/// already retried after an InternalServiceFault. Attempt and time limits are not considered here.
+RetryDecision classify_failure(const Error& error, Operation op, int soap_fault_retries, const RetryPolicy& policy);
+
+/// The AmbiguousOutcome reporting that the write `op` failed with `cause` after its request may have reached
+/// the server. Its message says that the write may or may not have been applied and was not resent, and to look
+/// the record up (by its ExternalID) before trying again.
+AmbiguousOutcome ambiguous_outcome(const Error& cause, Operation op);
+
+/// A Connection decorator that retries as described in this file's table.
+///
+/// Place it above PacedConnection so that every attempt is paced. Exchange::attempt is incremented for each
+/// attempt, and the response is cleared before a call is sent again.
+class RetryingConnection final : public Connection {
+ public:
+  /// Retries calls to `inner` under `policy`, waiting on `clock`.
+  explicit RetryingConnection(std::shared_ptr<Connection> inner, RetryPolicy policy = {},
+                              std::shared_ptr<Clock> clock = SystemClock::instance());
+
+  /// Calls the inner connection, retrying as the policy allows. Throws the last failure, or
+  /// kareo::AmbiguousOutcome for a write that failed after it may have reached the server.
+  void call(Exchange& exchange) override;
+
+  /// The policy in use.
+  const RetryPolicy& policy() const noexcept { return policy_; }
+
+ private:
+  std::uint64_t next_seed();
+  std::shared_ptr<Connection> inner_;
+  RetryPolicy policy_;
+  std::shared_ptr<Clock> clock_;
+  std::mutex rng_mutex_;
+  std::mt19937_64 seeds_;
+};
+
+}  // namespace kareo

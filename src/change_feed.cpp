@@ -1,0 +1,358 @@
+#include "kareo/change_feed.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "kareo/client.hpp"
+#include "kareo/errors.hpp"
+
+namespace kareo {
+
+namespace {
+
+constexpr const char* kMagic = "kareo-change-feed 1";
+
+std::string errno_text() { return std::strerror(errno); }
+
+const char* entity_name(FeedEntity e) { return e == FeedEntity::Patients ? "Patients" : "Appointments"; }
+
+// Percent-encodes blanks, control characters, '%' and non-ASCII bytes so that each field is one word.
+std::string encode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c == '%' || c >= 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out.empty() ? "%" : out;  // a lone "%" stands for the empty string
+}
+
+bool decode(const std::string& s, std::string& out) {
+  out.clear();
+  if (s == "%") return true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return false;
+    const std::string hex = s.substr(i + 1, 2);
+    char* end = nullptr;
+    const long v = std::strtol(hex.c_str(), &end, 16);
+    if (hex.size() != 2 || end != hex.c_str() + 2) return false;
+    out += static_cast<char>(v);
+    i += 2;
+  }
+  return true;
+}
+
+std::string serialize(const Checkpoint& c) {
+  std::ostringstream out;
+  out << kMagic << "\n";
+  out << "entity " << entity_name(c.entity) << "\n";
+  out << "cursor " << (c.cursor ? c.cursor->iso() : std::string("-")) << "\n";
+  for (const auto& [id, lmd] : c.delivered) out << "delivered " << encode(id) << " " << encode(lmd) << "\n";
+  out << "end " << c.delivered.size() << "\n";
+  return out.str();
+}
+
+Checkpoint parse(const std::string& text, const std::string& path) {
+  auto damaged = [&](const std::string& why) {
+    return InvalidArgument("the change feed checkpoint " + path + " is damaged (" + why + ")");
+  };
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != kMagic) throw damaged("not a checkpoint file");
+  Checkpoint c;
+  bool ended = false;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key == "entity") {
+      std::string v;
+      words >> v;
+      if (v == "Patients") {
+        c.entity = FeedEntity::Patients;
+      } else if (v == "Appointments") {
+        c.entity = FeedEntity::Appointments;
+      } else {
+        throw damaged("unknown entity " + v);
+      }
+    } else if (key == "cursor") {
+      std::string v;
+      words >> v;
+      if (v != "-") {
+        c.cursor = DateTime::parse(v);
+        if (!c.cursor) throw damaged("bad cursor " + v);
+      }
+    } else if (key == "delivered") {
+      std::string a, b, id, lmd;
+      if (!(words >> a >> b) || !decode(a, id) || !decode(b, lmd)) throw damaged("bad line: " + line);
+      c.delivered.emplace(std::move(id), std::move(lmd));
+    } else if (key == "end") {
+      std::size_t n = 0;
+      if (!(words >> n) || n != c.delivered.size()) throw damaged("incomplete");
+      ended = true;
+      break;
+    } else if (!key.empty()) {
+      throw damaged("unknown line: " + line);
+    }
+  }
+  if (!ended) throw damaged("incomplete");
+  return c;
+}
+
+// Closes a descriptor on every path.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------------------------
+// FileCheckpointStore
+
+FileCheckpointStore::FileCheckpointStore(std::string path, std::function<void(CheckpointStep)> after_step)
+    : path_(std::move(path)), after_step_(std::move(after_step)) {
+  if (path_.empty()) throw InvalidArgument("a change feed needs a checkpoint path");
+  const std::string lock_path = path_ + ".lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) throw InvalidArgument("cannot open " + lock_path + ": " + errno_text());
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const bool busy = errno == EWOULDBLOCK;
+    const std::string why = errno_text();
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw InvalidArgument(busy ? "the change feed checkpoint " + path_ + " is in use by another feed"
+                               : "cannot lock " + lock_path + ": " + why);
+  }
+}
+
+FileCheckpointStore::~FileCheckpointStore() {
+  if (lock_fd_ >= 0) {
+    ::flock(lock_fd_, LOCK_UN);
+    ::close(lock_fd_);
+  }
+}
+
+std::optional<Checkpoint> FileCheckpointStore::load() {
+  Fd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw InvalidArgument("cannot read the change feed checkpoint " + path_ + ": " + errno_text());
+  }
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    const ssize_t n = ::read(fd.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InvalidArgument("cannot read the change feed checkpoint " + path_ + ": " + errno_text());
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  return parse(text, path_);
+}
+
+void FileCheckpointStore::save(const Checkpoint& checkpoint) {
+  const std::string text = serialize(checkpoint);
+  const std::string tmp = path_ + ".tmp";
+  auto step = [&](CheckpointStep s) {
+    if (after_step_) after_step_(s);
+  };
+  {
+    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (fd.fd < 0) throw InvalidArgument("cannot write " + tmp + ": " + errno_text());
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd.fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw InvalidArgument("cannot write " + tmp + ": " + errno_text());
+      done += static_cast<std::size_t>(n);
+    }
+    step(CheckpointStep::TempWritten);
+    if (::fsync(fd.fd) != 0) throw InvalidArgument("cannot flush " + tmp + ": " + errno_text());
+    step(CheckpointStep::TempSynced);
+  }
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    throw InvalidArgument("cannot replace " + path_ + ": " + errno_text());
+  }
+  step(CheckpointStep::Renamed);
+  Fd dir(::open(directory_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.fd >= 0) ::fsync(dir.fd);  // best effort: some file systems refuse fsync on directories
+  step(CheckpointStep::DirectorySynced);
+}
+
+// -----------------------------------------------------------------------------------------------------------------
+// ChangeFeed
+
+ChangeFeed::ChangeFeed(Client& client, ChangeFeedOptions options) : client_(&client), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = SystemClock::instance();
+  // Progress reports measure time on the feed's clock unless told otherwise.
+  if (!options_.paging.clock || options_.paging.clock == SystemClock::instance()) {
+    options_.paging.clock = options_.clock;
+  }
+  store_ = options_.checkpoint_store;
+  if (!store_) {
+    if (options_.checkpoint_path.empty()) {
+      throw InvalidArgument("a change feed needs a checkpoint_path or a checkpoint_store");
+    }
+    store_ = std::make_shared<FileCheckpointStore>(options_.checkpoint_path);
+  }
+  if (auto saved = store_->load()) {
+    if (saved->entity != options_.entity) {
+      throw InvalidArgument(std::string("the change feed checkpoint belongs to a feed of ") +
+                            entity_name(saved->entity) + ", not " + entity_name(options_.entity));
+    }
+    checkpoint_ = std::move(*saved);
+  } else {
+    checkpoint_.entity = options_.entity;
+  }
+}
+
+PollResult ChangeFeed::poll_once(const Callback& callback) { return poll(callback, options_.paging.cancel); }
+
+void ChangeFeed::run(const Callback& callback, const CancellationToken& stop) {
+  for (;;) {
+    if (stop.cancelled()) return;
+    try {
+      poll(callback, stop);
+    } catch (const Cancelled&) {
+      return;
+    } catch (const std::exception& e) {
+      if (stop.cancelled()) return;
+      if (!options_.on_error || !options_.on_error(e)) throw;
+    }
+    if (!options_.clock->sleep_until(options_.clock->now() + options_.poll_interval, stop)) return;
+  }
+}
+
+PollResult ChangeFeed::poll(const Callback& callback, const CancellationToken& cancel) {
+  using detail::from_seconds;
+  using detail::to_seconds;
+  const long long overlap = options_.overlap.count() > 0 ? options_.overlap.count() : 0;
+  const DateTime from = checkpoint_.cursor ? from_seconds(to_seconds(*checkpoint_.cursor) - overlap) : options_.start;
+  const long long now_utc =
+      std::chrono::duration_cast<std::chrono::seconds>(options_.clock->wall_now().time_since_epoch()).count();
+  DateTime to = from_seconds(now_utc + std::max<long long>(0, options_.lookahead.count()));
+  if (to < from) to = from;
+
+  const bool patients = options_.entity == FeedEntity::Patients;
+  const Operation op = patients ? Operation::GetPatients : Operation::GetAppointments;
+  PagingOptions paging = options_.paging;
+  paging.cancel = cancel;
+  detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging,
+                            std::chrono::hours(24 * 366 * 100));
+
+  PollResult result;
+  std::size_t since_save = 0;
+
+  // Delivers one row unless it was delivered before; returns whether it was delivered.
+  auto deliver = [&](const TimeRange& window, const std::optional<std::string>& id_text,
+                     const std::optional<std::string>& lmd_text, auto make_change,
+                     std::optional<DateTime>& window_max) {
+    if (!id_text || id_text->empty()) return false;  // a placeholder row
+    const std::string lmd = lmd_text.value_or("");
+    const std::optional<DateTime> parsed = DateTime::parse(lmd);
+    // Delivered now or before, the record counts for the cursor; a date past the window (a service error) must
+    // not move the cursor beyond what was read.
+    if (parsed && !(window.to < *parsed) && (!window_max || *window_max < *parsed)) window_max = parsed;
+    std::pair<std::string, std::string> key{*id_text, parsed ? parsed->iso() : lmd};
+    if (checkpoint_.delivered.count(key) != 0) {
+      ++result.skipped;
+      return false;
+    }
+    Change change;
+    change.entity = options_.entity;
+    change.id = *id_text;
+    change.last_modified = lmd;
+    change.last_modified_time = parsed;
+    make_change(change);
+    callback(change);
+    checkpoint_.delivered.insert(std::move(key));
+    ++result.delivered;
+    if (++since_save >= std::max<std::size_t>(1, options_.checkpoint_every)) {
+      store_->save(checkpoint_);
+      since_save = 0;
+    }
+    return true;
+  };
+
+  while (const std::optional<TimeRange> window = pager.next_window()) {
+    // Fetch the window (a failure narrows it, or ends the poll)...
+    std::vector<PatientData> patient_rows;
+    std::vector<AppointmentData> appointment_rows;
+    try {
+      if (patients) {
+        PatientFilter filter = options_.patient_filter;
+        filter.FromLastModifiedDate = detail::filter_text(window->from);
+        filter.ToLastModifiedDate = detail::filter_text(window->to);
+        patient_rows = client_->get_patients(std::move(filter));
+      } else {
+        AppointmentFilter filter = options_.appointment_filter;
+        filter.FromLastModifiedDate = detail::filter_text(window->from);
+        filter.ToLastModifiedDate = detail::filter_text(window->to);
+        appointment_rows = client_->get_appointments(std::move(filter));
+      }
+    } catch (...) {
+      pager.failed(std::current_exception());
+      continue;
+    }
+    // ...then deliver its rows; an exception from the callback ends the poll with the checkpoint as last saved.
+    std::optional<DateTime> window_max;
+    std::size_t kept = 0;
+    for (auto& row : patient_rows) {
+      kept += deliver(
+          *window, row.ID, row.LastModifiedDate,
+          [&row](Change& c) { c.patient = std::make_shared<const PatientData>(std::move(row)); }, window_max);
+    }
+    for (auto& row : appointment_rows) {
+      kept += deliver(
+          *window, row.ID, row.LastModifiedDate,
+          [&row](Change& c) { c.appointment = std::make_shared<const AppointmentData>(std::move(row)); }, window_max);
+    }
+    ++result.windows;
+    pager.completed(kept);
+    if (window_max && (!checkpoint_.cursor || *checkpoint_.cursor < *window_max)) checkpoint_.cursor = window_max;
+    if (checkpoint_.cursor) {
+      const long long keep_from = to_seconds(*checkpoint_.cursor) - overlap;
+      for (auto it = checkpoint_.delivered.begin(); it != checkpoint_.delivered.end();) {
+        const auto t = DateTime::parse(it->second);
+        if (t && to_seconds(*t) < keep_from) {
+          it = checkpoint_.delivered.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    store_->save(checkpoint_);
+    since_save = 0;
+  }
+  result.cursor = checkpoint_.cursor;
+  return result;
+}
+
+}  // namespace kareo

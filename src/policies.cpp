@@ -1,0 +1,31 @@
+#include "kareo/policies.hpp"
+
+namespace kareo {
+
+std::shared_ptr<RateLimiter> default_rate_limiter() {
+  static const std::shared_ptr<RateLimiter> limiter = std::make_shared<IntervalRateLimiter>(SystemClock::instance());
+  return limiter;
+}
+
+std::shared_ptr<Connection> apply_policies(std::shared_ptr<Connection> connection, const CallPolicies& policies) {
+  const std::shared_ptr<Clock> clock = policies.clock ? policies.clock : SystemClock::instance();
+  if (policies.pace) {
+    std::shared_ptr<RateLimiter> limiter = policies.limiter;
+    if (!limiter) {
+      // The shared limiter runs on the system clock with the default margin; anything else gets its own.
+      const PacingOptions defaults;
+      const bool default_margin =
+          policies.pacing.margin_ratio == defaults.margin_ratio && policies.pacing.min_margin == defaults.min_margin;
+      const bool system_clock = !policies.clock || policies.clock == SystemClock::instance();
+      limiter = default_margin && system_clock ? default_rate_limiter()
+                                               : std::make_shared<IntervalRateLimiter>(clock, policies.pacing);
+    }
+    connection = std::make_shared<PacedConnection>(std::move(connection), std::move(limiter), policies.pacing);
+  }
+  if (policies.retry) {
+    connection = std::make_shared<RetryingConnection>(std::move(connection), policies.retry_policy, clock);
+  }
+  return connection;
+}
+
+}  // namespace kareo

@@ -1,0 +1,290 @@
+// The ranged reads of each list call through a Client: which filter pair each DateField sets, the 60-day cap of
+// GetCharges and of GetAppointments by service date, and the GetAllPatients cursor.
+#include <gtest/gtest.h>
+
+#include "kareo/client.hpp"
+#include "kareo/paging.hpp"
+#include "mock_connection.hpp"
+
+namespace kareo {
+namespace {
+
+using namespace std::chrono_literals;
+using policy_test::MockConnection;
+
+DateTime at(int y, int m, int d) { return DateTime(Date(y, m, d)); }
+const TimeRange kYear{at(2024, 1, 1), at(2025, 1, 1)};
+
+struct Fixture {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
+  Client client{Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock)};
+  // The (From, To) texts of every call, per member name pair.
+  std::vector<std::map<std::string, std::string>> filters;
+  Fixture() {
+    mock->handler = [this](Exchange& ex) { record(ex); };
+  }
+
+  template <typename Filter>
+  static std::map<std::string, std::string> dates(const Filter& f) {
+    std::map<std::string, std::string> out;
+    auto put = [&](const char* name, const std::optional<std::string>& v) {
+      if (v) out[name] = *v;
+    };
+    if constexpr (std::is_same_v<Filter, ChargeFilter>) {
+      put("FromPostingDate", f.FromPostingDate);
+      put("ToPostingDate", f.ToPostingDate);
+      put("FromServiceDate", f.FromServiceDate);
+      put("ToServiceDate", f.ToServiceDate);
+    }
+    if constexpr (std::is_same_v<Filter, AppointmentFilter>) {
+      put("StartDate", f.StartDate);
+      put("EndDate", f.EndDate);
+    }
+    if constexpr (std::is_same_v<Filter, PaymentFilter>) {
+      put("FromPostDate", f.FromPostDate);
+      put("ToPostDate", f.ToPostDate);
+    }
+    if constexpr (std::is_same_v<Filter, TransactionFilter>) {
+      put("FromTransactionDate", f.FromTransactionDate);
+      put("ToTransactionDate", f.ToTransactionDate);
+      put("FromPostingDate", f.FromPostingDate);
+      put("ToPostingDate", f.ToPostingDate);
+      put("FromServiceDate", f.FromServiceDate);
+      put("ToServiceDate", f.ToServiceDate);
+      put("FromLastModifiedDate", f.FromLastModifiedDate);
+      put("ToLastModifiedDate", f.ToLastModifiedDate);
+    } else {
+      put("FromLastModifiedDate", f.FromLastModifiedDate);
+      put("ToLastModifiedDate", f.ToLastModifiedDate);
+      put("FromCreatedDate", f.FromCreatedDate);
+      put("ToCreatedDate", f.ToCreatedDate);
+    }
+    return out;
+  }
+
+  void record(Exchange& ex) {
+    switch (ex.operation) {
+#define KAREO_RECORD_(Op)                                                                                 \
+  case Operation::Op:                                                                                     \
+    filters.push_back(dates(*static_cast<const kareo_wire::_kareo__##Op*>(ex.request)->request->Filter)); \
+    break;
+      KAREO_RECORD_(GetPatients)
+      KAREO_RECORD_(GetAppointments)
+      KAREO_RECORD_(GetCharges)
+      KAREO_RECORD_(GetPayments)
+      KAREO_RECORD_(GetTransactions)
+      KAREO_RECORD_(GetProviders)
+      KAREO_RECORD_(GetPractices)
+      KAREO_RECORD_(GetServiceLocations)
+      KAREO_RECORD_(GetProcedureCodes)
+#undef KAREO_RECORD_
+      default:
+        break;
+    }
+    policy_test::succeed(ex);
+  }
+
+  // Every call set exactly the pair `from`/`to`, with windows no wider than `max_days`, covering the year.
+  void expect_pair(const std::string& from, const std::string& to, long max_days) {
+    ASSERT_FALSE(filters.empty());
+    std::optional<DateTime> previous_end;
+    for (const auto& f : filters) {
+      ASSERT_EQ(f.size(), 2u) << "members set: " << f.begin()->first;
+      ASSERT_EQ(f.count(from), 1u);
+      ASSERT_EQ(f.count(to), 1u);
+      const auto a = DateTime::parse(f.at(from)), b = DateTime::parse(f.at(to));
+      ASSERT_TRUE(a && b);
+      EXPECT_LE(detail::to_seconds(*b) - detail::to_seconds(*a), max_days * 86400);
+      if (previous_end) {
+        EXPECT_EQ(*a, *previous_end);  // windows share their edges
+      }
+      previous_end = b;
+    }
+    EXPECT_EQ(DateTime::parse(filters.front().at(from)), kYear.from);
+    EXPECT_EQ(DateTime::parse(filters.back().at(to)), kYear.to);
+  }
+};
+
+PagingOptions wide() {
+  PagingOptions o;
+  o.window = std::chrono::hours(24 * 365);
+  return o;
+}
+
+TEST(PagingCalls, ChargesByPostingOrServiceDateNeverExceedSixtyDays) {
+  {
+    Fixture f;
+    charges_by_date(f.client, {}, DateField::Posting, kYear, wide()).collect();
+    f.expect_pair("FromPostingDate", "ToPostingDate", 60);
+    EXPECT_EQ(f.filters.size(), 7u);
+  }
+  {
+    Fixture f;
+    charges_by_date(f.client, {}, DateField::Service, kYear).collect();  // default 30-day windows
+    f.expect_pair("FromServiceDate", "ToServiceDate", 30);
+  }
+}
+
+TEST(PagingCalls, AppointmentsByServiceDateUseStartAndEndDate) {
+  Fixture f;
+  appointments_by_date(f.client, {}, DateField::Service, kYear, wide()).collect();
+  f.expect_pair("StartDate", "EndDate", 60);
+  Fixture g;
+  appointments_by_date(g.client, {}, DateField::LastModified, kYear, wide()).collect();
+  g.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
+  EXPECT_EQ(g.filters.size(), 2u);
+}
+
+TEST(PagingCalls, EachListCallSetsTheChosenPair) {
+  Fixture f1;
+  PatientFilter pf;
+  pf.PracticeName = "Testpractice Alpha";
+  patients_by_date(f1.client, pf, DateField::Created, kYear).collect();
+  f1.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  Fixture f2;
+  payments_by_date(f2.client, {}, DateField::Posting, kYear).collect();
+  f2.expect_pair("FromPostDate", "ToPostDate", 30);
+  Fixture f3;
+  transactions_by_date(f3.client, {}, DateField::Transaction, kYear).collect();
+  f3.expect_pair("FromTransactionDate", "ToTransactionDate", 30);
+  Fixture f4;
+  transactions_by_date(f4.client, {}, DateField::LastModified, kYear).collect();
+  f4.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
+  Fixture f5;
+  providers_by_date(f5.client, {}, DateField::LastModified, kYear, wide()).collect();
+  f5.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
+  Fixture f6;
+  practices_by_date(f6.client, {}, DateField::Created, kYear).collect();
+  f6.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  Fixture f7;
+  service_locations_by_date(f7.client, {}, DateField::Created, kYear).collect();
+  f7.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  Fixture f8;
+  procedure_codes_by_date(f8.client, {}, DateField::LastModified, kYear).collect();
+  f8.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
+}
+
+TEST(PagingCalls, RefusesDateFieldsACallDoesNotHave) {
+  Fixture f;
+  PatientFilter pf;
+  pf.PracticeName = "Testpractice Alpha";
+  EXPECT_THROW(patients_by_date(f.client, pf, DateField::Service, kYear), InvalidArgument);
+  EXPECT_THROW(providers_by_date(f.client, {}, DateField::Posting, kYear), InvalidArgument);
+  EXPECT_THROW(transactions_by_date(f.client, {}, DateField::Created, kYear), InvalidArgument);
+  EXPECT_THROW(charges_by_date(f.client, {}, DateField::Posting, {kYear.to, kYear.from}), InvalidArgument);
+  EXPECT_TRUE(f.filters.empty());
+}
+
+// ---- GetAllPatients ------------------------------------------------------------------------------------------------
+
+struct Batch {
+  std::vector<std::string> ids;
+  std::optional<int> next;
+};
+
+struct CursorFixture {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
+  Client client{Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock)};
+  std::map<int, Batch> batches;  // by StartKey
+  std::vector<kareo_wire::kareo__PatientBatchGetFilter> sent;
+  CursorFixture() {
+    mock->handler = [this](Exchange& ex) {
+      const auto* body = static_cast<const kareo_wire::_kareo__GetAllPatients*>(ex.request);
+      sent.push_back(*body->request->Filter);
+      const Batch& b = batches.at(body->request->Filter->StartKey.value_or(0));
+      auto* out = static_cast<kareo_wire::_kareo__GetAllPatientsResponse*>(ex.response);
+      out->GetAllPatientsResult = std::make_shared<kareo_wire::kareo__GetAllPatientsResp>();
+      out->GetAllPatientsResult->Patients = std::make_shared<kareo_wire::kareo__ArrayOfPatientBatchData>();
+      for (const auto& id : b.ids) {
+        auto row = std::make_shared<kareo_wire::kareo__PatientBatchData>();
+        row->ID = id;
+        out->GetAllPatientsResult->Patients->PatientBatchData.push_back(row);
+      }
+      if (b.next) {
+        out->GetAllPatientsResult->Key = std::make_shared<kareo_wire::kareo__PatientBatchKey>();
+        out->GetAllPatientsResult->Key->nextStartKey = *b.next;
+      }
+    };
+  }
+  std::vector<std::string> ids(const AllPatientsOptions& o = {}) {
+    std::vector<std::string> out;
+    for (auto& p : all_patients(client, 3, o)) out.push_back(*p.ID);
+    return out;
+  }
+};
+
+TEST(PagingAllPatients, FollowsTheCursorToTheEnd) {
+  CursorFixture f;
+  f.batches[0] = {{"1", "2", "3"}, 3};
+  f.batches[3] = {{"3", "4", "", "5"}, 6};  // "3" again, and a placeholder
+  f.batches[6] = {{"6"}, std::nullopt};
+  AllPatientsOptions o;
+  o.batch_size = 3;
+  std::vector<PagingProgress> reports;
+  o.on_progress = [&](const PagingProgress& p) { reports.push_back(p); };
+  EXPECT_EQ(f.ids(o), (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
+  ASSERT_EQ(f.sent.size(), 3u);
+  EXPECT_EQ(f.sent[0].BatchSize, 3);
+  EXPECT_EQ(f.sent[0].PracticeID, 3);
+  EXPECT_EQ(f.sent[1].StartKey, 3);
+  EXPECT_EQ(f.sent[2].StartKey, 6);
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(reports.back().windows_done, 3u);
+  EXPECT_EQ(reports.back().rows, 6u);
+  EXPECT_EQ(reports.back().duplicates, 1u);
+}
+
+TEST(PagingAllPatients, StopsAtAnEmptyBatchAZeroKeyOrARepeatedKey) {
+  CursorFixture a;
+  a.batches[0] = {{"1"}, 1};
+  a.batches[1] = {{}, 2};
+  EXPECT_EQ(a.ids().size(), 1u);
+  EXPECT_EQ(a.sent.size(), 2u);
+  CursorFixture b;
+  b.batches[0] = {{"1"}, 0};
+  EXPECT_EQ(b.ids().size(), 1u);
+  EXPECT_EQ(b.sent.size(), 1u);
+  CursorFixture c;
+  c.batches[0] = {{"1"}, 5};
+  c.batches[5] = {{"2"}, 5};  // a cursor that does not move
+  EXPECT_EQ(c.ids().size(), 2u);
+  EXPECT_EQ(c.sent.size(), 2u);
+}
+
+TEST(PagingAllPatients, ResumesFromAStartKeyAndCanBeCancelled) {
+  CursorFixture f;
+  f.batches[4] = {{"4", "5"}, 6};
+  f.batches[6] = {{"6"}, 7};
+  f.batches[7] = {{"7"}, std::nullopt};
+  AllPatientsOptions o;
+  o.start_key = 4;
+  CancellationToken token;
+  o.cancel = token;
+  o.on_progress = [&](const PagingProgress& p) {
+    if (p.windows_done == 2) token.cancel();
+  };
+  std::vector<std::string> got;
+  try {
+    for (auto& p : all_patients(f.client, 3, o)) got.push_back(*p.ID);
+    ADD_FAILURE() << "not cancelled";
+  } catch (const Cancelled& e) {
+    EXPECT_NE(std::string(e.what()).find("start key 7"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"4", "5", "6"}));
+  EXPECT_EQ(f.sent.size(), 2u);
+}
+
+TEST(PagingAllPatients, RefusesBadArguments) {
+  CursorFixture f;
+  AllPatientsOptions o;
+  o.batch_size = 0;
+  EXPECT_THROW(all_patients(f.client, 3, o), InvalidArgument);
+  o.batch_size = 1001;
+  EXPECT_THROW(all_patients(f.client, 3, o), InvalidArgument);
+  EXPECT_THROW(all_patients(f.client, 0), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace kareo

@@ -1,0 +1,110 @@
+// The default layers: apply_policies() stacks RetryingConnection over PacedConnection, as configured.
+#include <gtest/gtest.h>
+
+#include "kareo/client.hpp"
+#include "kareo/policies.hpp"
+#include "mock_connection.hpp"
+
+namespace kareo {
+namespace {
+
+using namespace std::chrono_literals;
+using policy_test::MockConnection;
+
+struct Fixture {
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
+  void call(Connection& c, Operation op = Operation::GetPatients) {
+    kareo_wire::_kareo__GetPatients body;
+    kareo_wire::_kareo__GetPatientsResponse response;
+    Exchange ex{op, &body, &response, 1};
+    c.call(ex);
+  }
+};
+
+TEST(CallPolicies, DefaultsPaceAndRetry) {
+  Fixture f;
+  int failures = 1;
+  f.mock->handler = [&](Exchange& ex) {
+    if (failures-- > 0) throw policy_test::connection_error(ex.operation, true);
+    policy_test::succeed(ex);
+  };
+  CallPolicies p;
+  p.clock = f.clock;
+  p.retry_policy.jitter = 0;
+  auto stack = apply_policies(f.mock, p);
+  f.call(*stack);  // fails once, retried after 0.5 s... and after the 1.1 s pacing interval
+  f.call(*stack);
+  const auto calls = f.mock->calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[1].at - calls[0].at, 1100ms);  // the retry waited its backoff, then its turn
+  EXPECT_EQ(calls[2].at - calls[1].at, 1100ms);
+  EXPECT_EQ(calls[1].attempt, 2);
+}
+
+TEST(CallPolicies, NoneSendsEachCallOnceAndAtOnce) {
+  Fixture f;
+  f.mock->handler = [](Exchange& ex) { throw policy_test::connection_error(ex.operation, true); };
+  auto stack = apply_policies(f.mock, CallPolicies::none());
+  EXPECT_EQ(stack, f.mock);
+  EXPECT_THROW(f.call(*stack), ConnectionError);
+  EXPECT_EQ(f.mock->calls().size(), 1u);
+}
+
+TEST(CallPolicies, AGivenLimiterIsUsed) {
+  Fixture f;
+  f.mock->handler = policy_test::succeed;
+  auto limiter = std::make_shared<IntervalRateLimiter>(f.clock);
+  ThrottleTable table;
+  table.set_interval(Operation::GetPatients, 3000ms);
+  limiter->update_limits(table);
+  CallPolicies p;
+  p.limiter = limiter;
+  p.retry = false;
+  auto stack = apply_policies(f.mock, p);
+  f.call(*stack);
+  f.call(*stack);
+  EXPECT_EQ(f.clock->total_slept(), 3300ms);
+}
+
+TEST(CallPolicies, TheDefaultLimiterIsSharedByTheProcess) {
+  EXPECT_EQ(default_rate_limiter(), default_rate_limiter());
+  EXPECT_EQ(default_rate_limiter()->limits(), ThrottleTable{});
+}
+
+TEST(CallPolicies, AClientPacesAndRetriesWhenAsked) {
+  Fixture f;
+  int failures = 2;
+  f.mock->handler = [&](Exchange& ex) {
+    if (ex.operation == Operation::GetPatients && failures-- > 0) {
+      throw policy_test::timeout_error(ex.operation);
+    }
+    policy_test::succeed(ex);
+  };
+  CallPolicies p;
+  p.clock = f.clock;
+  Client client(
+      Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(f.mock).policies(p));
+  PatientFilter filter;
+  filter.PracticeName = "Testpractice Alpha";
+  EXPECT_NO_THROW(client.get_patients(filter));
+  EXPECT_NO_THROW(client.get_patients(filter));
+  const auto calls = f.mock->calls();
+  ASSERT_EQ(calls.size(), 4u);
+  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].at - calls[i - 1].at, 1100ms);
+}
+
+TEST(CallPolicies, AClientSendsEachCallOnceByDefault) {
+  Fixture f;
+  f.mock->handler = [](Exchange& ex) { throw policy_test::timeout_error(ex.operation); };
+  Client client(Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(f.mock));
+  PatientFilter filter;
+  filter.PracticeName = "Testpractice Alpha";
+  EXPECT_THROW(client.get_patients(filter), TimeoutError);
+  EXPECT_EQ(f.mock->calls().size(), 1u);
+  EXPECT_FALSE(Options{}.policies().pace);
+  EXPECT_FALSE(Options{}.policies().retry);
+}
+
+}  // namespace
+}  // namespace kareo
