@@ -5,11 +5,12 @@ packages=(
   build-essential cmake pkg-config ninja-build ccache git
   gsoap libgsoap-dev libssl-dev zlib1g-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  libexpat1-dev libxml2-dev
   nlohmann-json3-dev libcli11-dev
   doxygen graphviz
   python3 python3-zeep libxml2-utils
   clang libclang-rt-14-dev valgrind
-  procps curl ca-certificates
+  procps curl ca-certificates tzdata
 )
 # Node.js and npm (interoperability tests with Node's soap package): Debian's, unless a node with npm is present.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
