@@ -113,6 +113,10 @@ class PagedRange {
   /// A range reading from `source`.
   explicit PagedRange(Source source) : state_(std::make_shared<State>()) { state_->source = std::move(source); }
 
+ private:
+  struct State;  // declared before the iterator names it (clang requires it)
+
+ public:
   /// The single-pass iterator of a PagedRange.
   class iterator {
    public:

@@ -1,0 +1,168 @@
+// The kareo command-line tool: what its parts share.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kareo/client.hpp"
+#include "kareo/json.hpp"
+#include "kareo/paging.hpp"
+
+namespace kareo_cli {
+
+using nlohmann::json;
+
+/// How records are printed.
+enum class Format { Json, Table, Csv };
+
+/// The options every command takes (before the command name).
+struct Globals {
+  std::string endpoint;
+  std::string ca_file;
+  double timeout_seconds = 0;
+  std::string credentials_file;
+  std::string format;
+  std::string columns;
+  std::string wire_log;
+  bool wire_log_patient_data = false;
+  bool progress = false;
+  bool verbose = false;
+  int max_retries = 4;
+  std::string pacing_dir;
+  bool no_pacing = false;
+  int window_days = 0;
+};
+
+/// Prints records (one JSON object per line, a table, or CSV) and single results.
+class Output {
+ public:
+  Output(Format format, std::vector<std::string> columns, std::ostream& out);
+
+  /// Starts a list of records of `type`; `table_columns` are the columns a table shows by default (those the
+  /// type does not have are ignored; none at all: every column some record fills).
+  void begin(const kareo::TypeDescription& type, std::vector<std::string> table_columns = {});
+  /// One record (the JSON form of a `type` object).
+  void record(const json& record);
+  /// Ends the list (a table is printed here).
+  void end();
+  /// Prints one result object (a write's result, a single record).
+  void single(const json& object, const kareo::TypeDescription& type);
+  /// Records printed so far.
+  std::size_t count() const noexcept { return count_; }
+  /// The format in use.
+  Format format() const noexcept { return format_; }
+
+ private:
+  std::vector<std::string> csv_columns() const;
+  void print_table(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& rows);
+  Format format_;
+  std::vector<std::string> columns_;
+  std::ostream& out_;
+  const kareo::TypeDescription* type_ = nullptr;
+  std::vector<std::string> table_columns_;
+  std::vector<std::string> active_csv_columns_;
+  std::vector<json> buffered_;
+  std::size_t count_ = 0;
+};
+
+/// Flattens a record into column → text: nested objects as "Outer.Inner", arrays as compact JSON text.
+void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out);
+/// Every leaf column of a type, in contract order (nested objects expanded, arrays as one column).
+std::vector<std::string> leaf_columns(const kareo::TypeDescription& type);
+
+/// A progress bar (or, when stderr is not a terminal, progress lines) on stderr.
+class Progress {
+ public:
+  explicit Progress(bool enabled);
+  ~Progress();
+  void update(const kareo::PagingProgress& progress);
+  void finish();
+
+ private:
+  bool enabled_;
+  bool tty_;
+  bool drawn_ = false;
+  std::size_t last_windows_ = static_cast<std::size_t>(-1);
+};
+
+/// Everything a command needs: the parsed global options, the client (built on first use), the output.
+class Session {
+ public:
+  explicit Session(const Globals& globals);
+  ~Session();
+
+  /// The client, built on first use from the global options and the credentials.
+  kareo::Client& client();
+  /// The client's options (endpoint, credentials, timeouts, TLS, wire log, pacing, retries).
+  kareo::Options options(bool with_credentials = true);
+  /// The credentials from --credentials-file or the KAREO_* environment variables.
+  kareo::Credentials credentials() const;
+  /// Where the credentials came from, for messages.
+  std::string credentials_source() const;
+  /// The endpoint calls go to.
+  std::string endpoint() const;
+  /// The RequestHeader's ClientVersion the tool sends.
+  std::string client_version() const;
+  const Globals& globals() const noexcept { return globals_; }
+
+  Output& output();
+  /// Paging options whose progress reports drive the progress bar; windows of --window-days, else
+  /// `default_window_days` (0: the library's default).
+  kareo::PagingOptions paging(int default_window_days = 0);
+  /// The progress bar (enabled by --progress, or when stderr is a terminal).
+  Progress& progress() { return *progress_; }
+
+ private:
+  void log_event(const kareo::CallEvent& event);
+  Globals globals_;
+  std::unique_ptr<kareo::Client> client_;
+  std::unique_ptr<Output> output_;
+  std::unique_ptr<Progress> progress_;
+  std::shared_ptr<std::ostream> wire_log_;
+  std::shared_ptr<std::mutex> log_mutex_;
+};
+
+/// One subcommand: its parser and what it does once parsed (returns the exit code).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int(Session&)> run;
+};
+using Commands = std::vector<Command>;
+
+void add_read_commands(CLI::App& app, Commands& commands);
+void add_write_commands(CLI::App& app, Commands& commands);
+void add_doctor_command(CLI::App& app, Commands& commands);
+void add_sync_command(CLI::App& app, Commands& commands);
+void add_describe_command(CLI::App& app, Commands& commands);
+
+/// The payload and result types of the write commands, for `describe`.
+struct WriteCommandInfo {
+  const char* command;
+  const char* payload_type;  // empty: takes --id instead of a payload
+  const char* result_type;
+};
+const std::vector<WriteCommandInfo>& write_commands();
+/// The row types of the read commands, for `describe`.
+const std::vector<std::pair<const char*, const char*>>& read_commands();
+
+/// Parses a command-line date: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]. `end_of_day` makes a bare date mean
+/// 23:59:59 of that day (the end of a --to range). Throws kareo::InvalidArgument naming `option`.
+kareo::DateTime parse_date_option(const std::string& text, const std::string& option, bool end_of_day = false);
+
+/// The current civil time of this machine.
+kareo::DateTime now_local();
+
+/// Reads a JSON document from a file, or from standard input for "-". Throws kareo::InvalidArgument.
+json read_json_input(const std::string& path);
+
+/// Converts `value` to text on one line (newlines become spaces).
+std::string one_line(std::string text);
+
+}  // namespace kareo_cli

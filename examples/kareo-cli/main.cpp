@@ -1,0 +1,127 @@
+// kareo: the command-line tool of the Tebra (Kareo) client library. Diagnoses a connection (doctor), reads
+// records as JSON lines, tables or CSV, writes records from JSON payloads, and follows changes (sync).
+//
+//   kareo [--endpoint URL] [--ca-file PATH] [--timeout SECONDS] [--credentials-file PATH]
+//         [--format json|table|csv] [--wire-log FILE] [--progress] [--verbose] COMMAND [OPTIONS]
+#include <iostream>
+
+#include "cli.hpp"
+#include "kareo/cancellation.hpp"
+#include "kareo/version.hpp"
+
+namespace {
+
+const char* kFooter = R"(Credentials: KAREO_CUSTOMER_KEY, KAREO_USER and KAREO_PASSWORD, or --credentials-file.
+Endpoint: --endpoint, else KAREO_ENDPOINT, else Tebra's production service.
+Dates: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS. Payloads and records: JSON with the contract's member names
+(kareo describe COMMAND shows them).
+
+Exit codes: 0 success, 1 nothing found, 2 usage or invalid argument, 3 authentication failed,
+4 not authorized, 5 throttled (retries exhausted), 6 service error, 7 SOAP fault,
+8 network, timeout or TLS failure, 9 malformed response, 10 ambiguous write outcome (look the record up
+before sending it again).)";
+
+int usage_error(const std::string& message, const std::string& command) {
+  std::cerr << "kareo: usage: " << kareo_cli::one_line(message) << "\n"
+            << "hint: run 'kareo " << (command.empty() ? "" : command + " ") << "--help'\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace kareo_cli;
+  CLI::App app{std::string("kareo ") + kareo::version() +
+               ": the Tebra (Kareo) Web Services API 2.1 from the command line"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the command
+  app.set_version_flag("--version", std::string(kareo::version()));
+  app.option_defaults()->always_capture_default(false);
+
+  Globals g;
+  app.add_option("--endpoint", g.endpoint, "Service URL (default: KAREO_ENDPOINT, else production)");
+  app.add_option("--ca-file", g.ca_file, "Trust the CA certificates in this PEM file instead of the system store");
+  app.add_option("--timeout", g.timeout_seconds, "Longest time connecting, sending or receiving may stall, in seconds")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--credentials-file", g.credentials_file,
+                 "File of customer_key=, user= and password= lines (chmod 600) instead of the KAREO_* variables");
+  app.add_option("--format", g.format,
+                 "Output: json (one object per line), table or csv (default: table on a "
+                 "terminal, else json)")
+      ->check(CLI::IsMember({"json", "table", "csv"}));
+  app.add_option("--columns", g.columns, "Comma-separated columns for table and csv output (nested: Outer.Inner)");
+  app.add_option("--wire-log", g.wire_log,
+                 "Append the request and response XML of every call to FILE, credentials and patient data masked "
+                 "(what Tebra support asks for)");
+  app.add_flag("--wire-log-patient-data", g.wire_log_patient_data,
+               "Keep patient data in the wire log (credentials are still masked)");
+  app.add_flag("--progress", g.progress, "Show progress on stderr (default when stderr is a terminal)");
+  app.add_flag("--verbose", g.verbose, "Report every call (operation, attempt, status, time, size) on stderr");
+  app.add_option("--max-retries", g.max_retries,
+                 "Retries of a read that failed transiently, or of a throttled call (default 4; writes that may "
+                 "have reached the server are never resent)")
+      ->check(CLI::Range(0, 20));
+  app.add_option("--pacing-dir", g.pacing_dir,
+                 "Directory of the rate-limit schedule shared by kareo processes (default $TMPDIR/kareo-pacing-UID)");
+  app.add_option("--window-days", g.window_days,
+                 "Width of the date windows ranged reads and sync are paged in (default 30, sync 365; narrower "
+                 "windows are used where the service requires them, and a window that fails is halved)")
+      ->check(CLI::Range(1, 3660));
+  app.add_flag("--no-pacing", g.no_pacing,
+               "Do not space calls to the published rate limits (local test servers only: Tebra refuses calls beyond "
+               "them)");
+
+  Commands commands;
+  add_doctor_command(app, commands);
+  add_read_commands(app, commands);
+  add_write_commands(app, commands);
+  add_sync_command(app, commands);
+  add_describe_command(app, commands);
+
+  std::string command_name;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    for (const auto& c : commands)
+      if (c.app->parsed()) command_name = c.app->get_name();
+    return usage_error(e.what(), command_name);
+  }
+
+  const Command* chosen = nullptr;
+  for (const auto& c : commands)
+    if (c.app->parsed()) chosen = &c;
+  if (!chosen) return usage_error("no command given", "");
+  command_name = chosen->app->get_name();
+
+  std::unique_ptr<Session> session;
+  try {
+    session = std::make_unique<Session>(g);
+    return chosen->run(*session);
+  } catch (const kareo::Error& e) {
+    if (session) session->progress().finish();
+    std::cout.flush();
+    std::cerr << "kareo: " << kareo::error_kind_name(e.kind()) << ": " << one_line(e.what()) << "\n"
+              << "hint: " << one_line(e.hint()) << "\n";
+    if (g.verbose && !e.support_capture().empty())
+      std::cerr << "---- request (credentials masked)\n"
+                << e.support_capture().request_xml << "\n---- response\n"
+                << e.support_capture().response_xml << "\n";
+    return e.exit_code();
+  } catch (const kareo::Cancelled& e) {
+    if (session) session->progress().finish();
+    std::cerr << "kareo: cancelled: " << one_line(e.what()) << "\n";
+    return 130;
+  } catch (const std::exception& e) {
+    if (session) session->progress().finish();
+    std::cerr << "kareo: internal error: " << one_line(e.what()) << "\n"
+              << "hint: run again with --verbose and --wire-log FILE, and report the output\n";
+    return 1;
+  }
+}

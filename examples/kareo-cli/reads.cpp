@@ -1,0 +1,398 @@
+// The read commands: one per Get operation, ranged reads paged by date windows (or the GetAllPatients cursor).
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace kareo_cli {
+
+namespace {
+
+// The filter options a command may take.
+enum : unsigned {
+  kPractice = 1u << 0,    // --practice NAME
+  kPracticeId = 1u << 1,  // --practice-id N
+  kRange = 1u << 2,       // --from/--to: the call's natural date range
+  kModified = 1u << 3,    // --modified-from/--modified-to
+  kCreated = 1u << 4,     // --created-from/--created-to
+  kId = 1u << 5,          // --id N
+  kExternal = 1u << 6,    // --external-id X --vendor-id N
+  kNames = 1u << 7,       // --first-name, --last-name
+  kBatch = 1u << 8,       // --batch-size N
+};
+
+struct Filters {
+  std::string practice;
+  int practice_id = 0;
+  std::string from, to, modified_from, modified_to, created_from, created_to;
+  long long id = 0;
+  std::string external_id;
+  int vendor_id = 0;
+  std::string first_name, last_name;
+  int batch_size = 1000;
+  CLI::Option* practice_id_opt = nullptr;
+  CLI::Option* id_opt = nullptr;
+  CLI::Option* vendor_opt = nullptr;
+
+  bool has_practice_id() const { return practice_id_opt && practice_id_opt->count() > 0; }
+  bool has_id() const { return id_opt && id_opt->count() > 0; }
+
+  // The one date range given, if any: which filter pair it pages by, and the period.
+  struct Range {
+    kareo::DateField field;
+    kareo::TimeRange period;
+  };
+  std::optional<Range> range(std::optional<kareo::DateField> natural) const {
+    struct Candidate {
+      const std::string* from;
+      const std::string* to;
+      const char* from_name;
+      const char* to_name;
+      std::optional<kareo::DateField> field;
+    };
+    const Candidate candidates[] = {
+        {&from, &to, "--from", "--to", natural},
+        {&modified_from, &modified_to, "--modified-from", "--modified-to", kareo::DateField::LastModified},
+        {&created_from, &created_to, "--created-from", "--created-to", kareo::DateField::Created},
+    };
+    std::optional<Range> out;
+    for (const auto& c : candidates) {
+      if (c.from->empty() && c.to->empty()) continue;
+      if (out)
+        throw kareo::InvalidArgument(
+            "give one date range: --from/--to, --modified-from/--modified-to or --created-from/--created-to");
+      if (c.from->empty()) throw kareo::InvalidArgument(std::string(c.to_name) + " needs " + c.from_name);
+      kareo::TimeRange period{parse_date_option(*c.from, c.from_name),
+                              c.to->empty() ? now_local() : parse_date_option(*c.to, c.to_name, true)};
+      if (period.to < period.from) throw kareo::InvalidArgument(std::string(c.to_name) + " is before " + c.from_name);
+      out = Range{*c.field, period};
+    }
+    return out;
+  }
+};
+
+void add_filters(CLI::App* sub, Filters& f, unsigned which, const std::string& range_meaning = {}) {
+  if (which & kPractice) sub->add_option("--practice", f.practice, "Practice name (exactly as Tebra spells it)");
+  if (which & kPracticeId) f.practice_id_opt = sub->add_option("--practice-id", f.practice_id, "Practice ID");
+  if (which & kRange) {
+    sub->add_option("--from", f.from, "Start of the " + range_meaning + " (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)");
+    sub->add_option("--to", f.to,
+                    "End of the " + range_meaning + "; a bare date includes that whole day (default: now)");
+  }
+  if (which & kModified) {
+    sub->add_option("--modified-from", f.modified_from, "Last modified at or after this date");
+    sub->add_option("--modified-to", f.modified_to, "Last modified at or before this date (default: now)");
+  }
+  if (which & kCreated) {
+    sub->add_option("--created-from", f.created_from, "Created at or after this date");
+    sub->add_option("--created-to", f.created_to, "Created at or before this date (default: now)");
+  }
+  if (which & kId) f.id_opt = sub->add_option("--id", f.id, "The record's ID")->check(CLI::PositiveNumber);
+  if (which & kExternal) {
+    sub->add_option("--external-id", f.external_id, "Your system's ID of the record (with --vendor-id)");
+    f.vendor_opt = sub->add_option("--vendor-id", f.vendor_id, "The external vendor the external ID belongs to");
+  }
+  if (which & kNames) {
+    sub->add_option("--first-name", f.first_name, "First name");
+    sub->add_option("--last-name", f.last_name, "Last name");
+  }
+  if (which & kBatch)
+    sub->add_option("--batch-size", f.batch_size, "Records per GetAllPatients call, 1..1000 (default 1000)")
+        ->check(CLI::Range(1, 1000));
+}
+
+template <class Row, class Rows>
+int print_rows(Session& s, Rows&& rows, std::vector<std::string> table_columns) {
+  Output& out = s.output();
+  out.begin(kareo::describe<Row>(), std::move(table_columns));
+  for (auto& row : rows) out.record(kareo::to_json(row));
+  s.progress().finish();
+  out.end();
+  return 0;
+}
+
+template <class T>
+int print_single(Session& s, const T& value) {
+  s.output().single(kareo::to_json(value), kareo::describe<T>());
+  return 0;
+}
+
+int not_found(const std::string& what) {
+  std::cerr << "kareo: not found: " << what << "\n"
+            << "hint: check the ID (and --vendor-id for an external ID); the list commands show what exists\n";
+  return 1;
+}
+
+void set_opt(std::optional<std::string>& member, const std::string& value) {
+  if (!value.empty()) member = value;
+}
+
+// Registers a command.
+CLI::App* command(CLI::App& app, Commands& commands, const char* name, const char* description,
+                  std::function<int(Session&)> run) {
+  CLI::App* sub = app.add_subcommand(name, description);
+  commands.push_back({sub, std::move(run)});
+  return sub;
+}
+
+int resolve_practice_id(Session& s, const Filters& f) {
+  if (f.has_practice_id()) return f.practice_id;
+  if (f.practice.empty()) throw kareo::InvalidArgument("give --practice-id N or --practice NAME");
+  kareo::PracticeFilter filter;
+  filter.PracticeName = f.practice;
+  for (const auto& p : s.client().get_practices(filter))
+    if (p.ID && p.PracticeName && *p.PracticeName == f.practice) return std::stoi(*p.ID);
+  throw kareo::InvalidArgument("--practice \"" + f.practice +
+                               "\": no practice of that name is visible to this user (kareo practices lists them)");
+}
+
+}  // namespace
+
+const std::vector<std::pair<const char*, const char*>>& read_commands() {
+  static const std::vector<std::pair<const char*, const char*>> list = {
+      {"practices", "PracticeData"},
+      {"providers", "ProviderData"},
+      {"service-locations", "ServiceLocationData"},
+      {"procedure-codes", "ProcedureCodeData"},
+      {"patients", "PatientData"},
+      {"all-patients", "PatientBatchData"},
+      {"patient", "PatientData"},
+      {"appointments", "AppointmentData"},
+      {"appointment", "AppointmentCreate"},
+      {"charges", "ChargeData"},
+      {"payments", "PaymentData"},
+      {"transactions", "TransactionData"},
+      {"encounter-details", "EncounterDetailsData"},
+      {"external-vendors", "ExternalVendorData"},
+      {"throttles", "ThrottleDetail"},
+      {"customer-id", "GetCustomerIdFromKeyResp"},
+  };
+  return list;
+}
+
+void add_read_commands(CLI::App& app, Commands& commands) {
+  using kareo::DateField;
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(app, commands, "practices", "List the practices (GetPractices)", [f](Session& s) {
+      kareo::PracticeFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      if (f->has_practice_id()) filter.ID = std::to_string(f->practice_id);
+      auto cols = std::vector<std::string>{"ID", "PracticeName", "Active", "NPI", "PracticeCity", "PracticeState"};
+      if (auto r = f->range(std::nullopt))
+        return print_rows<kareo::PracticeData>(
+            s, kareo::practices_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+      return print_rows<kareo::PracticeData>(s, s.client().get_practices(filter), cols);
+    });
+    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(app, commands, "providers", "List the providers (GetProviders)", [f](Session& s) {
+      kareo::ProviderFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+      auto cols = std::vector<std::string>{
+          "ID", "FullName", "Type", "SpecialtyName", "NationalProviderIdentifier", "PracticeName", "Active"};
+      if (auto r = f->range(std::nullopt))
+        return print_rows<kareo::ProviderData>(
+            s, kareo::providers_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+      return print_rows<kareo::ProviderData>(s, s.client().get_providers(filter), cols);
+    });
+    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(
+        app, commands, "service-locations", "List the service locations (GetServiceLocations)", [f](Session& s) {
+          kareo::ServiceLocationFilter filter;
+          set_opt(filter.PracticeName, f->practice);
+          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+          auto cols = std::vector<std::string>{"ID", "Name", "PlaceOfService", "City", "State", "NPI", "PracticeName"};
+          if (auto r = f->range(std::nullopt))
+            return print_rows<kareo::ServiceLocationData>(
+                s, kareo::service_locations_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+          return print_rows<kareo::ServiceLocationData>(s, s.client().get_service_locations(filter), cols);
+        });
+    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub =
+        command(app, commands, "procedure-codes", "List the procedure codes (GetProcedureCodes)", [f](Session& s) {
+          kareo::ProcedureCodeFilter filter;
+          if (f->has_id()) filter.ID = std::to_string(f->id);
+          auto cols = std::vector<std::string>{"ID", "ProcedureCode", "OfficialName", "Active", "DefaultUnits"};
+          if (auto r = f->range(std::nullopt))
+            return print_rows<kareo::ProcedureCodeData>(
+                s, kareo::procedure_codes_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+          return print_rows<kareo::ProcedureCodeData>(s, s.client().get_procedure_codes(filter), cols);
+        });
+    add_filters(sub, *f, kId | kModified | kCreated);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(app, commands, "patients",
+                        "List a practice's patients (GetPatients; ranged reads page by date)", [f](Session& s) {
+                          if (f->practice.empty() && !f->has_practice_id())
+                            throw kareo::InvalidArgument("patients needs --practice NAME or --practice-id N");
+                          kareo::PatientFilter filter;
+                          set_opt(filter.PracticeName, f->practice);
+                          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+                          set_opt(filter.FirstName, f->first_name);
+                          set_opt(filter.LastName, f->last_name);
+                          auto cols =
+                              std::vector<std::string>{"ID",     "FirstName",           "LastName",        "DOB",
+                                                       "Gender", "MedicalRecordNumber", "LastModifiedDate"};
+                          if (auto r = f->range(DateField::LastModified))
+                            return print_rows<kareo::PatientData>(
+                                s, kareo::patients_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+                          return print_rows<kareo::PatientData>(s, s.client().get_patients(filter), cols);
+                        });
+    add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated | kNames, "last-modified range");
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(
+        app, commands, "all-patients",
+        "Every patient of a practice through the GetAllPatients cursor (one call per 5 s)", [f](Session& s) {
+          kareo::AllPatientsOptions options;
+          options.batch_size = f->batch_size;
+          Progress* bar = &s.progress();
+          options.on_progress = [bar](const kareo::PagingProgress& p) { bar->update(p); };
+          int practice = resolve_practice_id(s, *f);
+          auto cols = std::vector<std::string>{"ID", "FirstName", "LastName", "DOB", "Gender", "MedicalRecordNumber"};
+          return print_rows<kareo::PatientBatchData>(s, kareo::all_patients(s.client(), practice, options), cols);
+        });
+    add_filters(sub, *f, kPractice | kPracticeId | kBatch);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(
+        app, commands, "patient", "One patient by ID, or by external ID and vendor (GetPatient)", [f](Session& s) {
+          kareo::SinglePatientFilter filter;
+          std::string what;
+          if (f->has_id()) {
+            filter.PatientID = static_cast<int>(f->id);
+            what = "no patient with ID " + std::to_string(f->id);
+          } else if (!f->external_id.empty() && f->vendor_opt->count()) {
+            filter.ExternalID = f->external_id;
+            filter.ExternalVendorID = f->vendor_id;
+            what = "no patient with external ID " + f->external_id + " of vendor " + std::to_string(f->vendor_id);
+          } else {
+            throw kareo::InvalidArgument("patient needs --id N, or --external-id X with --vendor-id N");
+          }
+          auto patient = s.client().get_patient(filter);
+          if (!patient) return not_found(what);
+          return print_single(s, *patient);
+        });
+    add_filters(sub, *f, kId | kExternal);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub =
+        command(app, commands, "appointments", "List appointments (GetAppointments; --from/--to are service dates)",
+                [f](Session& s) {
+                  kareo::AppointmentFilter filter;
+                  set_opt(filter.PracticeName, f->practice);
+                  auto cols = std::vector<std::string>{"ID",
+                                                       "StartDate",
+                                                       "EndDate",
+                                                       "PatientFullName",
+                                                       "ResourceName1",
+                                                       "ServiceLocationName",
+                                                       "ConfirmationStatus",
+                                                       "AppointmentReason1"};
+                  if (auto r = f->range(DateField::Service))
+                    return print_rows<kareo::AppointmentData>(
+                        s, kareo::appointments_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+                  return print_rows<kareo::AppointmentData>(s, s.client().get_appointments(filter), cols);
+                });
+    add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "service-date range");
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(app, commands, "appointment", "One appointment by ID (GetAppointment)", [f](Session& s) {
+      if (!f->has_id()) throw kareo::InvalidArgument("appointment needs --id N");
+      auto appointment = s.client().get_appointment(f->id);
+      if (!appointment) return not_found("no appointment with ID " + std::to_string(f->id));
+      return print_single(s, *appointment);
+    });
+    add_filters(sub, *f, kId);
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub =
+        command(app, commands, "charges", "List charges (GetCharges; --from/--to are posting dates)", [f](Session& s) {
+          kareo::ChargeFilter filter;
+          set_opt(filter.PracticeName, f->practice);
+          auto cols = std::vector<std::string>{
+              "ID",           "PostingDate",    "ServiceStartDate", "PatientName", "ProcedureCode",
+              "TotalCharges", "EncounterStatus"};
+          if (auto r = f->range(DateField::Posting))
+            return print_rows<kareo::ChargeData>(
+                s, kareo::charges_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+          return print_rows<kareo::ChargeData>(s, s.client().get_charges(filter), cols);
+        });
+    add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "posting-date range");
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub = command(
+        app, commands, "payments", "List payments (GetPayments; --from/--to are posting dates)", [f](Session& s) {
+          kareo::PaymentFilter filter;
+          set_opt(filter.PracticeName, f->practice);
+          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+          auto cols = std::vector<std::string>{"ID",     "PostDate", "PayerName", "PayerType", "PaymentMethod",
+                                               "Amount", "Applied",  "Unapplied"};
+          if (auto r = f->range(DateField::Posting))
+            return print_rows<kareo::PaymentData>(
+                s, kareo::payments_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+          return print_rows<kareo::PaymentData>(s, s.client().get_payments(filter), cols);
+        });
+    add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated, "posting-date range");
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub =
+        command(app, commands, "transactions", "List transactions (GetTransactions; --from/--to are transaction dates)",
+                [f](Session& s) {
+                  kareo::TransactionFilter filter;
+                  set_opt(filter.PracticeName, f->practice);
+                  auto cols = std::vector<std::string>{
+                      "ID", "TransactionDate", "Type", "PatientFullName", "ProcedureCode", "Amount", "PayerType"};
+                  if (auto r = f->range(DateField::Transaction))
+                    return print_rows<kareo::TransactionData>(
+                        s, kareo::transactions_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
+                  return print_rows<kareo::TransactionData>(s, s.client().get_transactions(filter), cols);
+                });
+    add_filters(sub, *f, kPractice | kRange | kModified, "transaction-date range");
+  }
+  {
+    auto f = std::make_shared<Filters>();
+    auto* sub =
+        command(app, commands, "encounter-details", "One encounter with its service lines (GetEncounterDetails)",
+                [f](Session& s) {
+                  if (!f->has_id()) throw kareo::InvalidArgument("encounter-details needs --id N");
+                  kareo::EncounterDetailsFilter filter;
+                  filter.EncounterID = std::to_string(f->id);
+                  if (!f->practice.empty() || f->has_practice_id()) {
+                    filter.Practice = std::make_shared<kareo::EncounterDetailsPractice>();
+                    set_opt(filter.Practice->PracticeName, f->practice);
+                    if (f->has_practice_id()) filter.Practice->PracticeID = std::to_string(f->practice_id);
+                  }
+                  auto cols = std::vector<std::string>{"EncounterID",     "EncounterStatus",  "PatientFirstName",
+                                                       "PatientLastName", "ServiceStartDate", "ServiceLocationName",
+                                                       "PracticeName"};
+                  return print_rows<kareo::EncounterDetailsData>(s, s.client().get_encounter_details(filter), cols);
+                });
+    add_filters(sub, *f, kId | kPractice | kPracticeId);
+  }
+  command(app, commands, "external-vendors", "List the external vendors registered for the customer",
+          [](Session& s) { return print_rows<kareo::ExternalVendorData>(s, s.client().get_external_vendors(), {}); });
+  command(app, commands, "throttles", "The account's live rate limits (GetThrottles)",
+          [](Session& s) { return print_rows<kareo::ThrottleDetail>(s, s.client().get_throttles(), {}); });
+  command(app, commands, "customer-id", "The numeric customer ID of the customer key (GetCustomerIdFromKey)",
+          [](Session& s) { return print_single(s, s.client().get_customer_id_from_key_raw()); });
+}
+
+}  // namespace kareo_cli

@@ -1,0 +1,150 @@
+// `kareo sync patients|appointments`: the change feed, printing each changed record as a JSON line and keeping
+// its checkpoint in --state FILE.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "cli.hpp"
+#include "kareo/change_feed.hpp"
+
+namespace kareo_cli {
+
+namespace {
+
+struct SyncArgs {
+  std::string what;
+  std::string practice;
+  int practice_id = 0;
+  CLI::Option* practice_id_opt = nullptr;
+  std::string state;
+  bool once = false;
+  double interval_seconds = 7200;
+  std::string since;
+};
+
+// Cancels `token` on SIGINT or SIGTERM while alive (the signals are handled by a thread of its own, so the
+// feed can stop cleanly, between records, with its checkpoint written).
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(kareo::CancellationToken token) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this, token]() mutable {
+      timespec wait{0, 200 * 1000 * 1000};
+      while (!done_) {
+        if (sigtimedwait(&set_, nullptr, &wait) > 0) {
+          std::cerr << "kareo: stopping (the checkpoint keeps what was delivered)\n";
+          token.cancel();
+          return;
+        }
+      }
+    });
+  }
+  ~StopOnSignal() {
+    done_ = true;
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  StopOnSignal(const StopOnSignal&) = delete;
+  StopOnSignal& operator=(const StopOnSignal&) = delete;
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void add_sync_command(CLI::App& app, Commands& commands) {
+  auto a = std::make_shared<SyncArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "sync",
+      "Follow the changes of a practice's patients or appointments: print each changed record as a JSON line, "
+      "keeping a checkpoint so the next run continues where this one stopped");
+  sub->add_option("what", a->what, "patients or appointments")
+      ->required()
+      ->check(CLI::IsMember({"patients", "appointments"}));
+  sub->add_option("--practice", a->practice, "Practice name (exactly as Tebra spells it)");
+  a->practice_id_opt = sub->add_option("--practice-id", a->practice_id, "Practice ID (patients only)");
+  sub->add_option("--state", a->state, "The checkpoint file (created on the first run)")->required();
+  sub->add_flag("--once", a->once, "Poll once and exit (for cron); default: poll every --interval until stopped");
+  sub->add_option("--interval", a->interval_seconds, "Seconds between polls (default 7200: Tebra asks for rare polls)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--since", a->since,
+                  "Without a checkpoint, start from records modified at this date (default 2000-01-01)");
+  commands.push_back(
+      {sub, [a](Session& s) {
+         kareo::ChangeFeedOptions options;
+         const bool patients = a->what == "patients";
+         options.entity = patients ? kareo::FeedEntity::Patients : kareo::FeedEntity::Appointments;
+         bool by_id = a->practice_id_opt->count() > 0;
+         if (a->practice.empty() && !by_id)
+           throw kareo::InvalidArgument("sync needs --practice NAME" +
+                                        std::string(patients ? " or --practice-id N" : ""));
+         if (by_id && !patients)
+           throw kareo::InvalidArgument("sync appointments takes --practice NAME, not --practice-id");
+         if (patients) {
+           if (!a->practice.empty()) options.patient_filter.PracticeName = a->practice;
+           if (by_id) options.patient_filter.PracticeID = std::to_string(a->practice_id);
+         } else {
+           options.appointment_filter.PracticeName = a->practice;
+         }
+         options.checkpoint_path = a->state;
+         options.poll_interval = std::chrono::seconds(static_cast<long long>(std::max(1.0, a->interval_seconds)));
+         if (!a->since.empty()) options.start = parse_date_option(a->since, "--since");
+         options.paging = s.paging(365);  // last-modified pairs have no window limit; failing windows are halved
+
+         // JSON lines unless --format says otherwise; a table only for --once (it is printed at the end).
+         Output& out = s.output();
+         const std::string& format = s.globals().format;
+         const bool csv = format == "csv", table = format == "table" && a->once;
+         const kareo::TypeDescription& type =
+             patients ? kareo::describe<kareo::PatientData>() : kareo::describe<kareo::AppointmentData>();
+         const std::vector<std::string> table_columns =
+             patients ? std::vector<std::string>{"ID", "FirstName", "LastName", "DOB", "LastModifiedDate"}
+                      : std::vector<std::string>{"ID", "StartDate", "PatientFullName", "ConfirmationStatus",
+                                                 "LastModifiedDate"};
+         if (csv || table) out.begin(type, table_columns);
+         auto deliver = [&](const kareo::Change& change) {
+           json record = patients ? kareo::to_json(*change.patient) : kareo::to_json(*change.appointment);
+           if (csv || table)
+             out.record(record);
+           else
+             std::cout << record.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+           std::cout.flush();
+         };
+
+         if (!a->once)
+           options.on_error = [](const std::exception& e) {
+             std::cerr << "kareo: poll failed: " << one_line(e.what()) << "; trying again at the next poll\n";
+             return true;
+           };
+         kareo::ChangeFeed feed(s.client(), options);
+         auto report = [&](const kareo::PollResult& r) {
+           s.progress().finish();
+           std::cerr << "kareo: sync " << a->what << ": " << r.delivered << " changed, " << r.skipped
+                     << " seen before, " << r.windows << " windows read"
+                     << (r.cursor ? "; checkpoint at " + r.cursor->iso() : std::string()) << " (" << a->state << ")\n";
+         };
+         if (a->once) {
+           kareo::PollResult result = feed.poll_once(deliver);
+           if (table) out.end();
+           report(result);
+           return 0;
+         }
+         kareo::CancellationToken stop;
+         StopOnSignal signals(stop);
+         feed.run(deliver, stop);
+         return 0;
+       }});
+}
+
+}  // namespace kareo_cli
