@@ -137,7 +137,7 @@ FakeServer* PagingIntegration::server_ = nullptr;
 
 TEST_F(PagingIntegration, TheServerThrottlesAnUnpacedClient) {
   // The control experiment: without pacing, two quick calls on the virtual clock are refused.
-  Client bare(Options{}.endpoint(server_->endpoint()).credentials(credentials()));
+  Client bare(Options{}.endpoint(server_->endpoint()).credentials(credentials()).policies(CallPolicies::none()));
   PatientFilter f;
   f.PracticeName = kPractice;
   f.FromLastModifiedDate = "5/1/2025";
@@ -283,6 +283,7 @@ TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
     return Client(Options{}
                       .endpoint(strict.endpoint())
                       .credentials(credentials())
+                      .policies(CallPolicies::none())  // the decorators below are the policies
                       .add_decorator([limiter](std::shared_ptr<Connection> inner) {
                         return std::make_shared<PacedConnection>(std::move(inner), limiter);
                       }));
@@ -381,6 +382,7 @@ class ChangeFeedIntegration : public ::testing::Test {
     return Client(Options{}
                       .endpoint(server_->endpoint())
                       .credentials(kareo::Credentials(c.customer_key, c.user, c.password))
+                      .policies(CallPolicies::none())  // the decorators below are the policies
                       .add_decorator([limiter](std::shared_ptr<Connection> inner) {
                         return std::make_shared<PacedConnection>(std::move(inner), limiter);
                       })
