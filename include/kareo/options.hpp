@@ -112,10 +112,10 @@ class Options {
   /// The decorators, in the order they were added.
   const std::vector<Decorator>& decorators() const noexcept { return decorators_; }
 
-  /// Sets how calls are paced under the account's rate limits and retried (see kareo/policies.hpp). The default,
-  /// CallPolicies{}, paces every call within Tebra's published limits (one budget per account in this process)
-  /// and retries reads on transient failures; CallPolicies::none() sends every call once, at once (tests that
-  /// count attempts, or a caller that stacks its own policies with add_decorator()).
+  /// Sets how calls are paced under the account's rate limits and retried (see kareo/policies.hpp):
+  /// `.policies(kareo::CallPolicies{})` paces every call within Tebra's published limits (one budget per account
+  /// in this process) and retries reads on transient failures. The default is CallPolicies::none(): every call is
+  /// sent once, at once.
   Options& policies(CallPolicies policies);
   /// How calls are paced and retried.
   const CallPolicies& policies() const noexcept { return policies_; }
@@ -147,7 +147,7 @@ class Options {
   std::vector<Decorator> decorators_;
   EventSink event_sink_;
   WireTrace wire_trace_ = WireTrace::Off;
-  CallPolicies policies_;
+  CallPolicies policies_ = CallPolicies::none();
 };
 
 }  // namespace kareo
