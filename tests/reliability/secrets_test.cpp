@@ -70,6 +70,7 @@ Channels provoke(const std::string& url, const std::function<void(Client&)>& cal
         .connect_timeout(std::chrono::seconds(3))
         .receive_timeout(std::chrono::seconds(3))
         .call_timeout(std::chrono::seconds(5))
+        .policies(CallPolicies::none())
         .event_sink([&](const CallEvent& e) { events.push_back(e); })
         .wire_trace(mode);
     if (tweak) tweak(o);
@@ -253,6 +254,7 @@ TEST(SecretChannels, OptedInTracesShowPatientDataButNeverCredentials) {
   Client client(Options{}
                     .endpoint(server.url())
                     .credentials(Credentials(kKey, kUser, kPassword))
+                    .policies(CallPolicies::none())
                     .event_sink([&](const CallEvent& e) { events.push_back(e); })
                     .wire_trace(WireTrace::WithPatientData));
   read_patients(client);
