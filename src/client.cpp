@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "facade_internal.hpp"
+#include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
 #include "wire_helpers.hpp"
 
@@ -133,7 +134,19 @@ struct Client::Impl {
     T::payload(body) = share(payload);
     typename T::Response response;
     Exchange exchange{Op, &body, &response, 1};
-    stack->call(exchange);
+    try {
+      stack->call(exchange);
+    } catch (const AmbiguousOutcome&) {
+      throw;
+    } catch (const Error& e) {
+      // With or without the retry layer, a write that may have reached the server is reported as such.
+      if (is_write(Op)) {
+        if (classify_failure(e, Op, 0, options.policies().retry_policy).verdict == RetryVerdict::Ambiguous) {
+          throw ambiguous_outcome(e, Op);
+        }
+      }
+      throw;
+    }
     // A user-supplied transport may fill a failure report without throwing.
     detail::Secrets secrets;
     secrets.add(c.customer_key());

@@ -379,6 +379,7 @@ struct Settings {
   std::uint64_t max_response_bytes;
   std::size_t max_idle;
   std::shared_ptr<const wire::CannedResponder> responder;  // set: the canned transport
+  bool capture_patient_data = false;                       // support captures keep every text but credentials
 };
 
 class Context {
@@ -579,8 +580,10 @@ class GsoapConnection final : public RecordingConnection {
     // The support capture (masked and scrubbed copies of up to 16 MiB of traffic) is only built for a call
     // that fails: building it on every call cost more than a third of a large response's parse.
     const auto capture = [&] {
-      details.capture.request_xml = secrets.scrub(mask_credentials(request_body(st.sent)));
-      details.capture.response_xml = secrets.scrub(mask_credentials(response.body));
+      const bool full = settings_.capture_patient_data;
+      details.capture.request_xml = secrets.scrub(redact_xml(request_body(st.sent), full));
+      details.capture.response_xml = secrets.scrub(redact_xml(response.body, full));
+      details.capture.patient_data = full;
     };
 
     if (rc == SOAP_OK) {
@@ -737,10 +740,19 @@ class GsoapConnection final : public RecordingConnection {
 }  // namespace
 
 std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& o) {
-  Settings s{o.endpoint(),           o.connect_timeout(),      o.send_timeout(),
-             o.receive_timeout(),    o.call_timeout(),         o.ca_file(),
-             o.ca_directory(),       o.keep_alive(),           o.gzip(),
-             o.max_response_bytes(), o.max_idle_connections(), nullptr};
+  Settings s{o.endpoint(),
+             o.connect_timeout(),
+             o.send_timeout(),
+             o.receive_timeout(),
+             o.call_timeout(),
+             o.ca_file(),
+             o.ca_directory(),
+             o.keep_alive(),
+             o.gzip(),
+             o.max_response_bytes(),
+             o.max_idle_connections(),
+             nullptr,
+             o.support_capture() == WireTrace::WithPatientData};
   return std::make_shared<GsoapConnection>(std::move(s));
 }
 
@@ -761,7 +773,8 @@ std::shared_ptr<Connection> make_canned_connection(CannedResponder responder, co
                      false,
                      o.max_response_bytes(),
                      o.max_idle_connections(),
-                     std::make_shared<const CannedResponder>(std::move(responder))};
+                     std::make_shared<const CannedResponder>(std::move(responder)),
+                     o.support_capture() == WireTrace::WithPatientData};
   return std::make_shared<detail::GsoapConnection>(std::move(s));
 }
 

@@ -111,6 +111,15 @@ Options& Options::wire_trace(WireTrace mode) {
   return *this;
 }
 
+Options& Options::support_capture(WireTrace mode) {
+  if (mode == WireTrace::Off) {
+    throw InvalidArgument(
+        "Options::support_capture: WireTrace::Off is not available (use Redacted, the default, or WithPatientData)");
+  }
+  support_capture_ = mode;
+  return *this;
+}
+
 Options& Options::policies(CallPolicies policies) {
   policies_ = std::move(policies);
   return *this;

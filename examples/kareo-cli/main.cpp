@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                  "Append the request and response XML of every call to FILE, credentials and patient data masked "
                  "(what Tebra support asks for)");
   app.add_flag("--wire-log-patient-data", g.wire_log_patient_data,
-               "Keep patient data in the wire log (credentials are still masked)");
+               "Keep patient data in the wire log and in --verbose failure reports (credentials are still masked)");
   app.add_flag("--progress", g.progress, "Show progress on stderr (default when stderr is a terminal)");
   app.add_flag("--verbose", g.verbose, "Report every call (operation, attempt, status, time, size) on stderr");
   app.add_option("--max-retries", g.max_retries,

@@ -154,6 +154,8 @@ kareo::Options Session::options(bool with_credentials) {
   policies.retry_policy.max_attempts = std::max(1, globals_.max_retries + 1);
   o.policies(policies);
 
+  // The failure report --verbose prints carries patient data only when the user asked for it.
+  if (globals_.wire_log_patient_data) o.support_capture(kareo::WireTrace::WithPatientData);
   if (wire_log_ || globals_.verbose) {
     o.event_sink([this](const kareo::CallEvent& event) { log_event(event); });
     if (wire_log_)

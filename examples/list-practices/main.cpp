@@ -4,7 +4,7 @@
 // - building a kareo::Client from the environment: KAREO_CUSTOMER_KEY, KAREO_USER and KAREO_PASSWORD hold the
 //   credentials, KAREO_ENDPOINT (optional) the service URL;
 // - pacing every call to the account's rate limits (one GetProviders per half second, ...) and retrying
-//   failed reads, with Options::policies(kareo::CallPolicies{}), so a loop of calls is never refused as
+//   failed reads (the default Options::policies()), so a loop of calls is never refused as
 //   throttled;
 // - GetPractices and GetProviders with a filter, and reading the rows' optional members.
 //
@@ -12,13 +12,11 @@
 #include <iostream>
 
 #include "kareo/kareo.hpp"
-#include "kareo/policies.hpp"
 
 int main() {
   try {
     kareo::Options options;
     options.credentials(kareo::Credentials::from_environment());
-    options.policies(kareo::CallPolicies{});  // pace to the rate limits, retry failed reads
     kareo::Client client(options);
 
     for (const kareo::PracticeData& practice : client.get_practices()) {

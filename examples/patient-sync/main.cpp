@@ -23,7 +23,6 @@
 #include "kareo/change_feed.hpp"
 #include "kareo/json.hpp"
 #include "kareo/kareo.hpp"
-#include "kareo/policies.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -46,7 +45,6 @@ int main(int argc, char** argv) {
 
     kareo::Options options;
     options.credentials(kareo::Credentials::from_environment());
-    options.policies(kareo::CallPolicies{});  // pace to the rate limits, retry failed reads
     kareo::Client client(options);
 
     kareo::ChangeFeedOptions feed_options;

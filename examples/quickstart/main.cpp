@@ -7,9 +7,8 @@
 #include <iostream>
 
 int main(int argc, char** argv) try {
-  kareo::Client client{kareo::Options{}
-                           .credentials(kareo::Credentials::from_environment())
-                           .policies(kareo::CallPolicies{})};  // pace within the rate limits, retry reads
+  // Paced within the account's rate limits, reads retried, writes never resent: the defaults.
+  kareo::Client client{kareo::Options{}.credentials(kareo::Credentials::from_environment())};
   kareo::PatientFilter filter;
   filter.PracticeName = argc > 1 ? argv[1] : "Main Street Clinic";
   kareo::TimeRange first_half{kareo::DateTime(kareo::Date(2026, 1, 1)), kareo::DateTime(kareo::Date(2026, 6, 30))};

@@ -19,7 +19,6 @@
 
 #include "kareo/json.hpp"
 #include "kareo/kareo.hpp"
-#include "kareo/policies.hpp"
 #include "kareo/writes.hpp"
 
 namespace {
@@ -50,7 +49,6 @@ int main(int argc, char** argv) {
   try {
     kareo::Options options;
     options.credentials(kareo::Credentials::from_environment());
-    options.policies(kareo::CallPolicies{});  // pace to the rate limits, retry failed reads
     kareo::Client client(options);
 
     // 1. The patient, by external ID; created (with a self-pay case) when absent.

@@ -15,7 +15,6 @@
 
 #include "kareo/kareo.hpp"
 #include "kareo/paging.hpp"
-#include "kareo/policies.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -37,7 +36,6 @@ int main(int argc, char** argv) {
 
     kareo::Options options;
     options.credentials(kareo::Credentials::from_environment());
-    options.policies(kareo::CallPolicies{});  // pace to the rate limits, retry failed reads
     kareo::Client client(options);
 
     kareo::AppointmentFilter filter;

@@ -40,11 +40,17 @@ enum class ErrorKind {
   AmbiguousOutcome,      ///< A write may or may not have been applied.
 };
 
-/// The request and response XML of a failed call, with the credentials masked: what Tebra support asks for.
+/// The request and response XML of a failed call: what Tebra support asks for. The credentials are always
+/// replaced by "***". By default every other text is masked too, except allow-listed elements (IDs, dates other
+/// than dates of birth, flags, error texts, SOAP structure), so the capture can be logged without exposing patient
+/// data; Options::support_capture(WireTrace::WithPatientData) keeps all other texts.
 struct SupportCapture {
   std::string endpoint;      ///< The URL the request was sent to.
-  std::string request_xml;   ///< The request as sent, credentials replaced by "***".
-  std::string response_xml;  ///< The response as received (may be empty or partial).
+  std::string request_xml;   ///< The request as sent, redacted.
+  std::string response_xml;  ///< The response as received, redacted (may be empty or partial).
+  /// True when the XML keeps patient data (Options::support_capture(WireTrace::WithPatientData)): handle it as
+  /// protected health information.
+  bool patient_data = false;
   /// True when nothing was captured (e.g. the call failed before sending).
   bool empty() const noexcept { return request_xml.empty() && response_xml.empty(); }
 };

@@ -112,10 +112,12 @@ class Options {
   /// The decorators, in the order they were added.
   const std::vector<Decorator>& decorators() const noexcept { return decorators_; }
 
-  /// Sets how calls are paced under the account's rate limits and retried (see kareo/policies.hpp):
-  /// `.policies(kareo::CallPolicies{})` paces every call within Tebra's published limits (one budget per account
-  /// in this process) and retries reads on transient failures. The default is CallPolicies::none(): every call is
-  /// sent once, at once.
+  /// Sets how calls are paced under the account's rate limits and retried (see kareo/policies.hpp). By default
+  /// (`kareo::CallPolicies{}`) every call waits its turn under Tebra's published limits, with a margin (one budget
+  /// per account in this process), and reads are retried on transient failures; writes are never resent once
+  /// they may have reached the server. CallPolicies::none() sends every call once, at once: for tests, or when the
+  /// caller stacks its own layers with add_decorator(). A write that fails after it may have reached the server
+  /// is reported as kareo::AmbiguousOutcome either way.
   Options& policies(CallPolicies policies);
   /// How calls are paced and retried.
   const CallPolicies& policies() const noexcept { return policies_; }
@@ -128,6 +130,15 @@ class Options {
   Options& wire_trace(WireTrace mode);
   /// How much XML the events carry.
   WireTrace wire_trace() const noexcept { return wire_trace_; }
+
+  /// How much of a failed call's XML its exception keeps (Error::support_capture()). WireTrace::Redacted, the
+  /// default, masks every text except allow-listed elements (IDs, dates, flags, error texts), so captures may be
+  /// logged; WireTrace::WithPatientData keeps every text but the credentials (the whole exchange, as Tebra
+  /// support may ask for it: handle such errors as patient data). WireTrace::Off is refused: whether a response
+  /// arrived at all is part of the capture, and it decides whether a failed write may be sent again.
+  Options& support_capture(WireTrace mode);
+  /// How much XML support captures keep.
+  WireTrace support_capture() const noexcept { return support_capture_; }
 
  private:
   std::string endpoint_;
@@ -147,7 +158,8 @@ class Options {
   std::vector<Decorator> decorators_;
   EventSink event_sink_;
   WireTrace wire_trace_ = WireTrace::Off;
-  CallPolicies policies_ = CallPolicies::none();
+  WireTrace support_capture_ = WireTrace::Redacted;
+  CallPolicies policies_;
 };
 
 }  // namespace kareo

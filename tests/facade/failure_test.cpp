@@ -185,12 +185,16 @@ TEST(Failure, InternalServiceFault) {
   EXPECT_EQ(e.http_status(), 500);
   EXPECT_TRUE(e.retryable());  // a read: once
   EXPECT_EQ(e.exit_code(), 7);
+  // The service failed while handling a write: it may have stored part of it. The caller is told so.
   try {
     client.create_patient(PatientCreate{});
-    FAIL() << "expected SoapFault";
-  } catch (const SoapFault& w) {
+    FAIL() << "expected AmbiguousOutcome";
+  } catch (const AmbiguousOutcome& w) {
     EXPECT_FALSE(w.retryable());  // a write is never resent automatically
     EXPECT_EQ(w.operation(), Operation::CreatePatient);
+    EXPECT_EQ(w.cause_kind(), ErrorKind::SoapFault);
+    EXPECT_NE(w.cause().find("InternalServiceFault"), std::string::npos) << w.cause();
+    EXPECT_EQ(w.exit_code(), 10);
   }
 }
 
@@ -245,9 +249,11 @@ TEST(Failure, ConnectionDroppedWithoutAnswer) {
   EXPECT_TRUE(e.retryable());
   try {
     client.create_patient(PatientCreate{});
-    FAIL() << "expected ConnectionError";
-  } catch (const ConnectionError& w) {
+    FAIL() << "expected AmbiguousOutcome";
+  } catch (const AmbiguousOutcome& w) {
     EXPECT_FALSE(w.retryable());  // the request went out: the write may have been applied
+    EXPECT_EQ(w.cause_kind(), ErrorKind::Transport);
+    EXPECT_EQ(server.requests().size(), 2u) << "the write was sent once (after the read)";
   }
 }
 

@@ -53,7 +53,10 @@ std::shared_ptr<ManualClock> june_clock() {
 struct Fixture {
   std::shared_ptr<ManualClock> clock = june_clock();
   std::shared_ptr<MockService> service = std::make_shared<MockService>();
-  Client client{Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(service)};
+  Client client{Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(service)};
   std::string dir;
 
   explicit Fixture(const std::string& name, int patients = 0) : dir(scratch(name)) {
@@ -238,7 +241,10 @@ TEST(ChangeFeed, RunPollsEveryIntervalUntilStopped) {
     if (elapsed == 4h) f.service->patients.emplace(9002, MockRecord{at(2024, 6, 1, 15), "", 0, "Testpatient Third"});
     f.service->call(ex);
   };
-  Client client(Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(changing));
+  Client client(Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(changing));
   ChangeFeed feed(client, f.options());
   CancellationToken stop;
   std::vector<std::string> delivered;
@@ -263,7 +269,10 @@ TEST(ChangeFeed, RunStopsAtTheFirstFailureUnlessToldToGoOn) {
       throw ServiceError("temporarily unavailable", policy_test::details(ex.operation, ErrorKind::ServiceError));
     f.service->call(ex);
   };
-  Client client(Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(failing));
+  Client client(Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(failing));
   {
     ChangeFeed feed(client, f.options());
     CancellationToken stop;

@@ -179,7 +179,10 @@ TEST(PacingThrottles, RefreshLimitsCallsGetThrottlesAndUpdatesTheLimiter) {
       response->GetThrottlesResult->ThrottleDetails->ThrottleDetail.push_back(row);
     }
   };
-  Client client(Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock));
+  Client client(Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(mock));
   IntervalRateLimiter limiter(clock);
   const auto limits = refresh_limits(client, limiter);
   ASSERT_EQ(limits.size(), 2u);

@@ -18,7 +18,10 @@ const TimeRange kYear{at(2024, 1, 1), at(2025, 1, 1)};
 struct Fixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
-  Client client{Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock)};
+  Client client{Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(mock)};
   // The (From, To) texts of every call, per member name pair.
   std::vector<std::map<std::string, std::string>> filters;
   Fixture() {
@@ -186,7 +189,10 @@ struct Batch {
 struct CursorFixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
-  Client client{Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock)};
+  Client client{Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(mock)};
   std::map<int, Batch> batches;  // by StartKey
   std::vector<kareo_wire::kareo__PatientBatchGetFilter> sent;
   CursorFixture() {

@@ -94,16 +94,50 @@ TEST(CallPolicies, AClientPacesAndRetriesWhenAsked) {
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].at - calls[i - 1].at, 1100ms);
 }
 
-TEST(CallPolicies, AClientSendsEachCallOnceByDefault) {
+TEST(CallPolicies, AClientPacesAndRetriesByDefault) {
+  EXPECT_TRUE(Options{}.policies().pace);
+  EXPECT_TRUE(Options{}.policies().retry);
+  // A plain client on the real clock: the failed read is retried, and the retry waits for its pacing turn
+  // (GetPatient: 250 ms published, 300 ms with the margin). The key is this test's own, so no other call in
+  // the process shares its budget.
+  auto mock = std::make_shared<MockConnection>(SystemClock::instance());
+  int failures = 1;
+  mock->handler = [&](Exchange& ex) {
+    if (failures-- > 0) throw policy_test::timeout_error(ex.operation);
+    policy_test::succeed(ex);
+  };
+  Client client(Options{}.credentials({"default-policies-key", "test-user", "test-password"}).connection(mock));
+  EXPECT_NO_THROW(client.get_patient(7));
+  const auto calls = mock->calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_GE(calls[1].at - calls[0].at, 300ms);
+}
+
+TEST(CallPolicies, NoneSendsEachCallOnce) {
   Fixture f;
   f.mock->handler = [](Exchange& ex) { throw policy_test::timeout_error(ex.operation); };
-  Client client(Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(f.mock));
+  Client client(Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .connection(f.mock)
+                    .policies(CallPolicies::none()));
   PatientFilter filter;
   filter.PracticeName = "Testpractice Alpha";
   EXPECT_THROW(client.get_patients(filter), TimeoutError);
   EXPECT_EQ(f.mock->calls().size(), 1u);
-  EXPECT_FALSE(Options{}.policies().pace);
-  EXPECT_FALSE(Options{}.policies().retry);
+}
+
+TEST(CallPolicies, AWriteThatMayHaveArrivedIsAmbiguousEvenWithoutPolicies) {
+  Fixture f;
+  f.mock->handler = [](Exchange& ex) { throw policy_test::timeout_error(ex.operation); };
+  Client client(Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .connection(f.mock)
+                    .policies(CallPolicies::none()));
+  CreatePatientReq request;
+  request.Patient = std::make_shared<PatientCreate>();
+  request.Patient->FirstName = "Testfirst";
+  EXPECT_THROW(client.create_patient_raw(std::move(request)), AmbiguousOutcome);
+  EXPECT_EQ(f.mock->calls().size(), 1u);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ struct Fixture {
   Client client{Options{}
                     .credentials({"test-customer-key", "test-user", "test-password"})
                     .connection(service)
+                    .policies(CallPolicies::none())
                     .add_decorator([this](std::shared_ptr<Connection> inner) {
                       RetryPolicy p;
                       p.seed = 1;

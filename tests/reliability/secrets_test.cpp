@@ -39,7 +39,7 @@ const char* kPatient = "Testpatient Alpha";
 // Everything one failed call produced, by channel.
 struct Channels {
   std::vector<std::pair<std::string, std::string>> strict;    // no credentials, no patient names
-  std::vector<std::pair<std::string, std::string>> capture;   // no credentials (patient data allowed)
+  std::vector<std::pair<std::string, std::string>> capture;   // opted-in support captures: no credentials
   std::vector<std::pair<std::string, std::string>> opted_in;  // WithPatientData traces: no credentials
 };
 
@@ -89,8 +89,10 @@ Channels provoke(const std::string& url, const std::function<void(Client&)>& cal
         out.strict.push_back({"stack_trace()", s->stack_trace()});
       if (const auto* f = dynamic_cast<const SoapFault*>(&e))
         out.strict.push_back({"fault_string()", f->fault_string()});
-      out.capture.push_back({"support_capture().request_xml", e.support_capture().request_xml});
-      out.capture.push_back({"support_capture().response_xml", e.support_capture().response_xml});
+      // A support capture keeps patient data only when the client was told to (Options::support_capture).
+      auto& capture = e.support_capture().patient_data ? out.capture : out.strict;
+      capture.push_back({"support_capture().request_xml", e.support_capture().request_xml});
+      capture.push_back({"support_capture().response_xml", e.support_capture().response_xml});
       out.strict.push_back({"support_capture().endpoint", e.support_capture().endpoint});
     }
     EXPECT_FALSE(events.empty());
@@ -265,6 +267,42 @@ TEST(SecretChannels, OptedInTracesShowPatientDataButNeverCredentials) {
   EXPECT_NE(events[0].request_xml.find("***"), std::string::npos);
 }
 
+TEST(SecretChannels, SupportCapturesKeepPatientDataOnlyWhenAsked) {
+  // A response cut inside a patient: the capture holds the patient's name unless it is redacted.
+  const std::string body = patients_result(kNoError, kSecure);
+  const std::string cut = body.substr(0, body.find("</PatientFullName>"));
+  auto server = replying(http_response(200, "OK", "text/xml", cut));
+  const auto capture_of = [&](std::optional<WireTrace> mode) {
+    Options o = Options{}
+                    .endpoint(server.url())
+                    .credentials(Credentials(kKey, kUser, kPassword))
+                    .policies(CallPolicies::none());
+    if (mode) o.support_capture(*mode);
+    Client client(o);
+    try {
+      read_patients(client);
+    } catch (const MalformedResponse& e) {
+      return e.support_capture();
+    }
+    ADD_FAILURE() << "the cut response was accepted";
+    return SupportCapture{};
+  };
+
+  const SupportCapture redacted = capture_of(std::nullopt);  // the default
+  EXPECT_FALSE(redacted.patient_data);
+  EXPECT_EQ(redacted.response_xml.find(kPatient), std::string::npos) << redacted.response_xml;
+  EXPECT_NE(redacted.response_xml.find("<ID>7</ID>"), std::string::npos) << "IDs are kept: " << redacted.response_xml;
+  EXPECT_NE(redacted.response_xml.find("***"), std::string::npos);
+  EXPECT_TRUE(secret_scan::scan_text(redacted.request_xml + redacted.response_xml, false).empty());
+
+  const SupportCapture full = capture_of(WireTrace::WithPatientData);  // opted in: the scan allows the names
+  EXPECT_TRUE(full.patient_data);
+  EXPECT_NE(full.response_xml.find(kPatient), std::string::npos) << "the opted-in capture lost the patient data";
+  EXPECT_TRUE(secret_scan::scan_text(full.request_xml + full.response_xml, true).empty()) << "credentials leaked";
+
+  EXPECT_THROW(Options{}.support_capture(WireTrace::Off), InvalidArgument);
+}
+
 // ---- the suite-wide scan ------------------------------------------------------------------------------------
 
 TEST(SecretScan, SeesWhatTheLibraryThrows) {
@@ -291,11 +329,16 @@ TEST(SecretScanChild, Throws) {
   Error::Details d;
   d.kind = ErrorKind::ServiceError;
   const std::string mode = what;
-  const std::string message = mode == "credential" ? std::string("login failed for password ") + kPassword
-                              : mode == "patient"  ? std::string("duplicate patient ") + kPatient
-                              : mode == "capture"  ? std::string("duplicate patient")
-                                                   : std::string("nothing secret here");
+  const std::string message = mode == "credential"            ? std::string("login failed for password ") + kPassword
+                              : mode == "patient"             ? std::string("duplicate patient ") + kPatient
+                              : mode.rfind("capture", 0) == 0 ? std::string("duplicate patient")
+                                                              : std::string("nothing secret here");
   if (mode == "capture") d.capture.request_xml = std::string("<Password>") + kPassword + "</Password>";
+  // A patient's name in a capture: a leak unless the capture says it was asked for.
+  if (mode == "capture-patient" || mode == "capture-opted-in") {
+    d.capture.response_xml = std::string("<FirstName>") + kPatient + "</FirstName>";
+    d.capture.patient_data = mode == "capture-opted-in";
+  }
   try {
     throw ServiceError(message, d);
   } catch (const ServiceError&) {
@@ -334,8 +377,11 @@ TEST(SecretScan, NegativeControlALeakFailsTheExecutable) {
   const ChildResult clean = run_child("clean");
   EXPECT_EQ(clean.status, 0) << clean.output;
   EXPECT_NE(clean.summary.find("leaks=0"), std::string::npos) << clean.summary;
+  const ChildResult opted_in = run_child("capture-opted-in");
+  EXPECT_EQ(opted_in.status, 0) << opted_in.output;
+  EXPECT_NE(opted_in.summary.find("leaks=0"), std::string::npos) << opted_in.summary;
 
-  for (const std::string mode : {"credential", "patient", "capture"}) {
+  for (const std::string mode : {"credential", "patient", "capture", "capture-patient"}) {
     SCOPED_TRACE(mode);
     const ChildResult leak = run_child(mode);
     EXPECT_NE(leak.status, 0) << "a leaked " << mode << " went unnoticed:\n" << leak.output;

@@ -96,8 +96,10 @@ void record(const void* object, const std::type_info* type) {
   scan_into(leaks, error->what(), false, "what()", type_name, s);
   scan_into(leaks, error->server_message(), false, "server_message()", type_name, s);
   scan_into(leaks, error->support_capture().endpoint, false, "support_capture().endpoint", type_name, s);
-  scan_into(leaks, error->support_capture().request_xml, true, "support_capture().request_xml", type_name, s);
-  scan_into(leaks, error->support_capture().response_xml, true, "support_capture().response_xml", type_name, s);
+  // Patient names may appear in a support capture only when the client was told to keep them.
+  const bool opted_in = error->support_capture().patient_data;
+  scan_into(leaks, error->support_capture().request_xml, opted_in, "support_capture().request_xml", type_name, s);
+  scan_into(leaks, error->support_capture().response_xml, opted_in, "support_capture().response_xml", type_name, s);
   const std::string& most_derived = chain.front();
   if (most_derived == mangled("HttpError")) {
     scan_into(leaks, static_cast<const kareo::HttpError*>(error)->body_excerpt(), false, "body_excerpt()", type_name,

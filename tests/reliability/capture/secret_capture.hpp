@@ -4,8 +4,9 @@
 // the test executable (a global test environment reports it at the end of the run, naming the test that threw)
 // and every process writes a summary line to $KAREO_SECRET_SCAN_DIR (default <build>/secret-scan).
 //
-// Patient names are allowed in a support capture (it is the exchange Tebra support asks for; the caller
-// retrieves it on purpose) and counted separately; credentials are allowed nowhere. A test that puts a secret
+// Patient names are allowed only in a support capture whose client asked for them
+// (Options::support_capture(WireTrace::WithPatientData), marked SupportCapture::patient_data), and counted
+// separately; credentials are allowed nowhere. A test that puts a secret
 // into an error on purpose (a negative control) opts in with AllowSecrets.
 #pragma once
 
@@ -27,7 +28,7 @@ struct Stats {
   std::size_t errors = 0;                ///< kareo::Error objects thrown and scanned.
   std::size_t bytes = 0;                 ///< Characters scanned.
   std::size_t allowed = 0;               ///< Findings inside an AllowSecrets scope (not failures).
-  std::size_t capture_patient_data = 0;  ///< Support captures that carried patient names (allowed, counted).
+  std::size_t capture_patient_data = 0;  ///< Opted-in support captures that carried patient names.
   std::vector<Finding> findings;         ///< Leaks.
 };
 
