@@ -29,6 +29,15 @@ function(publish from to)
   file(COPY_FILE "${from}" "${OUTPUT_DIR}/${to}" ONLY_IF_DIFFERENT)
 endfunction()
 
+# The generated classes declare a destructor, so they get no implicit move operations: copying a row of 195
+# optional strings where a move would do. Each class gets its copy and move operations declared defaulted,
+# right after its destructor.
+file(READ "${work}/kareo_wireStub.h" stub)
+string(REGEX REPLACE
+  "\n        virtual ~([A-Za-z_0-9]+)\\(\\) { }\n"
+  "\n        virtual ~\\1() { }\n        \\1(const \\1&) = default;\n        \\1(\\1&&) = default;\n        \\1& operator=(const \\1&) = default;\n        \\1& operator=(\\1&&) = default;\n"
+  stub "${stub}")
+file(WRITE "${work}/kareo_wireStub.h" "${stub}")
 publish("${work}/kareo_wireH.h" kareo_wireH.h)
 publish("${work}/kareo_wireStub.h" kareo_wireStub.h)
 publish("${work}/kareo_wireKareoServicesProxy.h" kareo_wireKareoServicesProxy.h)

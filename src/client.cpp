@@ -22,12 +22,10 @@ struct HasFilter : std::false_type {};
 template <typename P>
 struct HasFilter<P, std::void_t<decltype(std::declval<P&>().Filter)>> : std::true_type {};
 
-// A new shared object holding `value`'s members (the generated classes copy but do not move).
+// A new shared object holding `value`'s members.
 template <typename T>
 std::shared_ptr<T> share(T& value) {
-  auto p = std::make_shared<T>();
-  detail::take(*p, value);
-  return p;
+  return std::make_shared<T>(std::move(value));
 }
 
 bool blank(const std::optional<std::string>& s) {
@@ -39,15 +37,16 @@ bool blank(const std::optional<std::string>& s) {
 }
 bool blank(const std::optional<int>& v) { return !v.has_value(); }
 
-// Rows of a list result, moved out; placeholder rows (empty ID) dropped.
+// Rows of a list result, moved out; placeholder rows (empty ID) dropped. Each row lets go of its storage as
+// soon as it has moved: rows read by the streaming reader share blocks that are unmapped when their last row
+// goes (src/fast_reader.hpp), so the result and the returned rows are never both resident in full.
 template <typename Row, typename IdOf>
 std::vector<Row> take_rows(std::vector<std::shared_ptr<Row>>& in, IdOf id_of) {
   std::vector<Row> out;
   out.reserve(in.size());
   for (auto& p : in) {
-    if (!p || blank(id_of(*p))) continue;
-    out.emplace_back();
-    detail::take(out.back(), *p);
+    if (p && !blank(id_of(*p))) out.push_back(std::move(*p));
+    p.reset();
   }
   in.clear();
   return out;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "facade_internal.hpp"
+#include "fast_reader.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "wire_helpers.hpp"
@@ -58,10 +59,22 @@ struct CallState {
   std::string canned_in;   // response bytes still to be read
   bool canned_answered = false;
 
+  // A response read a second time by the generated code (see streamed_recv).
+  std::string replay;
+  std::size_t replay_at = 0;
+  bool streamed = false;  // the streaming reader read the response
+  // The streaming reader stepped aside: the whole response is kept (within Options::max_response_bytes) for
+  // the generated code to read.
+  bool keep_whole_response = false;
+
   void reset() {
     canned_out.clear();
     canned_in.clear();
     canned_answered = false;
+    replay.clear();
+    replay_at = 0;
+    streamed = false;
+    keep_whole_response = false;
     sent.clear();
     received.clear();
     bytes_sent = bytes_received = 0;
@@ -70,7 +83,8 @@ struct CallState {
   }
 };
 
-void append_capped(std::string& to, const char* data, std::size_t n) {
+void append_capped(std::string& to, const char* data, std::size_t n, bool whole = false) {
+  if (whole) return (void)to.append(data, n);
   if (to.size() >= kCaptureLimit) return;
   to.append(data, std::min(n, kCaptureLimit - to.size()));
 }
@@ -119,7 +133,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     }
   }
   const size_t got = st->frecv(soap, data, n);
-  append_capped(st->received, data, got);
+  append_capped(st->received, data, got, st->keep_whole_response);
   st->bytes_received += got;
   return got;
 }
@@ -441,8 +455,127 @@ class Context {
   std::string ssl_error_;
 };
 
+// Reads gSOAP's input from CallState::replay: the captured response, read again by the generated code.
+size_t replay_recv(struct soap* soap, char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  const std::size_t got = std::min(n, st->replay.size() - st->replay_at);
+  std::memcpy(data, st->replay.data() + st->replay_at, got);
+  st->replay_at += got;
+  return got;
+}
+
+// The list operations whose responses the streaming reader reads (src/fast_reader.hpp).
+bool streamed(Operation op) noexcept {
+  switch (op) {
+    case Operation::GetAllPatients:
+    case Operation::GetAppointments:
+    case Operation::GetCharges:
+    case Operation::GetPatients:
+    case Operation::GetPayments:
+    case Operation::GetTransactions:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Receives a list operation's response with the streaming reader: the rows are built as the body arrives, and
+// the body is never held. A response of another shape (a fault, a page, a document type declaration...) is
+// read to its end and then given to the generated deserializer, from the bytes the transport captured, so it
+// is reported exactly as the generated code reports it.
+template <typename Response, typename Result>
+int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std::shared_ptr<Result>& result_slot,
+                  const char* response_element, const char* result_element,
+                  int (kareo_wire::KareoServicesProxy::*generated_recv)(Response&)) {
+  soap* soap = proxy.soap;
+  auto* st = static_cast<CallState*>(soap->user);
+  response.soap_default(soap);
+  if (soap_begin_recv(soap)) return soap_closesock(soap);
+  auto result = std::make_shared<Result>();
+  fast::Reader reader(*fast::table_of<Result>(), result.get(), response_element, result_element);
+  fast::Reader::State state = fast::Reader::State::Reading;
+  if (soap->ahead > 0 && soap->ahead < 0x80) {  // a character gSOAP looked ahead at
+    const char c = static_cast<char>(soap->ahead);
+    state = reader.feed(&c, 1);
+  } else if (soap->ahead != 0) {
+    return soap->error = SOAP_SYNTAX_ERROR;
+  }
+  soap->ahead = 0;
+  while (state == fast::Reader::State::Reading) {
+    if (soap->bufidx < soap->buflen) {
+      state = reader.feed(soap->buf + soap->bufidx, soap->buflen - soap->bufidx);
+      soap->bufidx = soap->buflen;
+      if (reader.aside()) st->keep_whole_response = true;
+      continue;
+    }
+    if (soap_recv(soap)) {
+      // The body ended, or reading failed (a timeout, a reset, the size limit): the reader's verdict on what
+      // arrived, unless the failure is the transport's.
+      const int err = soap->error;
+      state = reader.finish();
+      if (state == fast::Reader::State::Done) break;
+      if (err != SOAP_OK && err != SOAP_EOF) return soap_closesock(soap);
+      if (st->timed_out || (soap->recv_maxlength && soap->count > soap->recv_maxlength)) {
+        soap->error = SOAP_EOF;
+        return soap_closesock(soap);
+      }
+      break;
+    }
+  }
+  fast::count(static_cast<int>(state));
+  if (state == fast::Reader::State::Done) {
+    st->streamed = true;
+    if (!reader.result_absent()) result_slot = std::move(result);
+    if (soap_end_recv(soap)) return soap_closesock(soap);
+    return soap_closesock(soap);
+  }
+  if (state == fast::Reader::State::Failed) {
+    soap_set_receiver_error(soap, reader.error().c_str(), nullptr, SOAP_SYNTAX_ERROR);
+    return soap->error = SOAP_SYNTAX_ERROR;
+  }
+  // Aside: the generated deserializer reads the captured response.
+  if (st->received.size() < st->bytes_received) {
+    soap_set_receiver_error(soap, "an unexpected response too large to read a second time", nullptr, SOAP_SYNTAX_ERROR);
+    return soap->error = SOAP_SYNTAX_ERROR;
+  }
+  st->replay = st->received;
+  st->replay_at = 0;
+  const auto saved = soap->frecv;
+  soap->frecv = replay_recv;
+  soap->error = SOAP_OK;
+  soap->bufidx = soap->buflen = 0;
+  soap->ahead = 0;
+  const int rc = (proxy.*generated_recv)(response);
+  soap->frecv = saved;
+  // The connection's state is unknown after a response the reader could not follow: never reuse it.
+  soap->keep_alive = 0;
+  return rc;
+}
+
 int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action,
              const Exchange& ex) {
+  if (streamed(ex.operation)) {
+    switch (ex.operation) {
+#define KAREO_STREAMED_(Name)                                                                    \
+  case Operation::Name: {                                                                        \
+    using T = wire::Traits<Operation::Name>;                                                     \
+    auto* body = const_cast<T::Body*>(static_cast<const T::Body*>(ex.request));                  \
+    auto& response = *static_cast<T::Response*>(ex.response);                                    \
+    if (proxy.send_##Name(endpoint, action.c_str(), body)) return proxy.soap->error;             \
+    return streamed_recv(proxy, response, T::result(response), #Name "Response", #Name "Result", \
+                         &kareo_wire::KareoServicesProxy::recv_##Name);                          \
+  }
+      KAREO_STREAMED_(GetAllPatients)
+      KAREO_STREAMED_(GetAppointments)
+      KAREO_STREAMED_(GetCharges)
+      KAREO_STREAMED_(GetPatients)
+      KAREO_STREAMED_(GetPayments)
+      KAREO_STREAMED_(GetTransactions)
+#undef KAREO_STREAMED_
+      default:
+        break;
+    }
+  }
   switch (ex.operation) {
 #define KAREO_DISPATCH_(Name, M, P, R)                                                                       \
   case Operation::Name:                                                                                      \
@@ -564,7 +697,15 @@ class GsoapConnection final : public RecordingConnection {
       if (rc != SOAP_OK) close_abruptly(soap);
     }
     const Secrets secrets = secrets_of(ex);
-    HttpMessage response = parse_http(st.received);
+    // A response the streaming reader read needs no second look at its bytes (it checked the markup itself)
+    // unless it is traced or turns out to report a failure: the copy of up to 16 MiB is made only then.
+    const bool streamed = rc == SOAP_OK && st.streamed;
+    HttpMessage response;
+    if (streamed && !record.want_xml) {
+      response.status = soap->status;
+    } else {
+      response = parse_http(st.received);
+    }
     record.bytes_sent = st.bytes_sent;
     record.bytes_received = st.bytes_received;
     record.http_status = response.status;
@@ -588,7 +729,7 @@ class GsoapConnection final : public RecordingConnection {
 
     if (rc == SOAP_OK) {
       detach_response(ex);
-      if (const std::string why = hostile_markup(response.body); !why.empty()) {
+      if (const std::string why = streamed ? std::string() : hostile_markup(response.body); !why.empty()) {
         capture();
         finish(std::move(context), true);
         throw MalformedResponse(std::string(operation_name(ex.operation)) + ": response refused: " + why, details);
@@ -596,6 +737,7 @@ class GsoapConnection final : public RecordingConnection {
       try {
         check_response(ex.operation, ex.response, details, secrets.scrubber());
       } catch (const Error&) {
+        if (streamed && response.body.empty()) response = parse_http(st.received);
         capture();
         finish(std::move(context), true);
         check_response(ex.operation, ex.response, details, secrets.scrubber());  // the same error, captured

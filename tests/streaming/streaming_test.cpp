@@ -1,0 +1,392 @@
+// The streaming reader of list results (src/fast_reader.hpp) against the generated deserializer: for the same
+// bytes it must build the same objects, and for anything but the expected response it must step aside so that
+// the generated code reports it as before.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <sstream>
+#include <string>
+
+#include "fast_reader.hpp"
+#include "kareo/client.hpp"
+#include "kareo/json.hpp"
+#include "kareo/wire.hpp"
+#include "kareo_wireKareoServicesProxy.h"
+#include "support.hpp"
+
+namespace kareo {
+namespace {
+
+using testing::FakeServer;
+
+const Credentials kCredentials("test-customer-key", "test-user@example.test", "test-password");
+
+// A client whose every response is `respond`'s, recorded in `bodies`.
+struct Recorder {
+  std::vector<std::string> bodies;
+  std::function<wire::CannedResponse(const wire::CannedRequest&)> respond;
+  Client client() {
+    return Client(Options{}
+                      .credentials(kCredentials)
+                      .policies(CallPolicies::none())
+                      .connection(wire::make_canned_connection([this](const wire::CannedRequest& r) {
+                        auto answer = respond(r);
+                        bodies.push_back(answer.body);
+                        return answer;
+                      })));
+  }
+};
+
+// The canned answers of the fake server: each request posted to it, its answer returned as it came.
+std::function<wire::CannedResponse(const wire::CannedRequest&)> forward_to(const FakeServer& server) {
+  return [&server](const wire::CannedRequest& r) {
+    const auto http = fake_test::http_post(server.port(), r.soap_action, r.xml);
+    return wire::CannedResponse{http.status, http.body};
+  };
+}
+
+// The same body read by the generated deserializer, as JSON.
+template <Operation Op>
+nlohmann::json generated_reading(const std::string& body, int status = 200) {
+  using T = wire::Traits<Op>;
+  kareo_wire::KareoServicesProxy proxy;
+  soap_set_imode(proxy.soap, SOAP_C_UTFSTRING);
+  std::istringstream in("HTTP/1.1 " + std::to_string(status) +
+                        " OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body);
+  proxy.soap->is = &in;
+  typename T::Response response;
+  int rc = SOAP_ERR;
+#define KAREO_RECV_(Name) \
+  if constexpr (Op == Operation::Name) rc = proxy.recv_##Name(response);
+  KAREO_RECV_(GetAllPatients)
+  KAREO_RECV_(GetAppointments)
+  KAREO_RECV_(GetCharges)
+  KAREO_RECV_(GetPatients)
+  KAREO_RECV_(GetPayments)
+  KAREO_RECV_(GetTransactions)
+#undef KAREO_RECV_
+  EXPECT_EQ(rc, SOAP_OK) << "the generated deserializer refused the body";
+  return to_json(T::result(response));
+}
+
+// The body read by the streaming reader directly, fed `step` bytes at a time, as JSON.
+template <Operation Op>
+nlohmann::json streamed_reading(const std::string& body, std::size_t step, const char* response_element,
+                                const char* result_element) {
+  using T = wire::Traits<Op>;
+  auto result = std::make_shared<typename T::Result>();
+  detail::fast::Reader reader(*detail::fast::table_of<typename T::Result>(), result.get(), response_element,
+                              result_element);
+  auto state = detail::fast::Reader::State::Reading;
+  for (std::size_t at = 0; at < body.size() && state == detail::fast::Reader::State::Reading; at += step) {
+    state = reader.feed(body.data() + at, std::min(step, body.size() - at));
+  }
+  if (state == detail::fast::Reader::State::Reading) state = reader.finish();
+  EXPECT_EQ(state, detail::fast::Reader::State::Done) << reader.error();
+  return reader.result_absent() ? nlohmann::json() : to_json(result);
+}
+
+class Streaming : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    testing::FakeServerOptions o;
+    o.today = "2025-06-01";
+    o.throttle = false;
+    o.sizes.practices = 1;
+    o.sizes.patients = 40;
+    o.sizes.appointments = 60;
+    o.sizes.encounters = 30;
+    o.sizes.charges = 60;
+    o.sizes.payments = 30;
+    o.sizes.transactions = 80;
+    server_ = new FakeServer(o);
+    server_->start();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  // Calls the operation through a Client (the streaming reader), then reads the recorded body with the
+  // generated deserializer, and compares the two results member by member.
+  template <Operation Op>
+  void expect_same(const std::function<void(Client&)>& call, std::size_t min_rows) {
+    Recorder r;
+    r.respond = forward_to(*server_);
+    Client client = r.client();
+    const auto before = detail::fast::stats();
+    call(client);
+    EXPECT_EQ(detail::fast::stats().read, before.read + 1) << "the streaming reader did not read the response";
+    ASSERT_EQ(r.bodies.size(), 1u);
+    const std::string& body = r.bodies.front();
+    const nlohmann::json generated = generated_reading<Op>(body);
+    const std::string op(operation_name(Op));
+    const nlohmann::json streamed =
+        streamed_reading<Op>(body, body.size(), (op + "Response").c_str(), (op + "Result").c_str());
+    EXPECT_EQ(streamed, generated);
+    // Fed in pieces of every size from one byte up, the reader builds the same objects.
+    for (std::size_t step : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+      EXPECT_EQ(streamed_reading<Op>(body, step, (op + "Response").c_str(), (op + "Result").c_str()), generated)
+          << "fed " << step << " bytes at a time";
+    }
+    EXPECT_GE(generated.dump().size(), min_rows * 50) << "too little data to compare: " << generated.dump();
+  }
+
+  static FakeServer* server_;
+};
+
+FakeServer* Streaming::server_ = nullptr;
+
+TEST_F(Streaming, GetPatientsReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetPatients>(
+      [](Client& c) {
+        PatientFilter f;
+        f.PracticeName = "Testpractice Alpha";
+        EXPECT_EQ(c.get_patients(f).size(), 40u);
+      },
+      40);
+}
+
+TEST_F(Streaming, GetAllPatientsReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetAllPatients>(
+      [](Client& c) {
+        PatientBatchGetFilter f;
+        f.PracticeID = 1;
+        f.BatchSize = 25;
+        EXPECT_EQ(c.get_all_patients(f).size(), 25u);
+      },
+      25);
+}
+
+TEST_F(Streaming, GetAppointmentsReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetAppointments>(
+      [](Client& c) {
+        AppointmentFilter f;
+        f.PracticeName = "Testpractice Alpha";
+        f.StartDate = "2025-04-01";
+        f.EndDate = "2025-05-30";
+        EXPECT_FALSE(c.get_appointments(f).empty());
+      },
+      10);
+}
+
+TEST_F(Streaming, GetChargesReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetCharges>(
+      [](Client& c) {
+        ChargeFilter f;
+        f.PracticeName = "Testpractice Alpha";
+        EXPECT_FALSE(c.get_charges(f).empty());
+      },
+      10);
+}
+
+TEST_F(Streaming, GetPaymentsReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetPayments>(
+      [](Client& c) {
+        PaymentFilter f;
+        f.PracticeName = "Testpractice Alpha";
+        EXPECT_FALSE(c.get_payments(f).empty());
+      },
+      10);
+}
+
+TEST_F(Streaming, GetTransactionsReadsWhatTheGeneratedCodeReads) {
+  expect_same<Operation::GetTransactions>(
+      [](Client& c) {
+        TransactionFilter f;
+        f.PracticeName = "Testpractice Alpha";
+        EXPECT_FALSE(c.get_transactions(f).empty());
+      },
+      10);
+}
+
+// ---- hand-written responses -------------------------------------------------------------------------------
+
+const char kEnvelopeStart[] =
+    "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+    "<GetPatientsResponse xmlns=\"http://www.kareo.com/api/schemas/\">"
+    "<GetPatientsResult xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">"
+    "<ErrorResponse><IsError>false</IsError></ErrorResponse>"
+    "<SecurityResponse><Authenticated>true</Authenticated><Authorized> true </Authorized>"
+    "<CustomerId>\n 42 \n</CustomerId><CustomerKeyValid>1</CustomerKeyValid>"
+    "<PermissionsMissing xmlns:a=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\">"
+    "<Permission><a:string>Read</a:string><a:string></a:string><a:string>Write &amp; more</a:string></Permission>"
+    "</PermissionsMissing>"
+    "<PracticesAuthorized><PracticeID xmlns:a=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\">"
+    "<a:int>1</a:int><a:int> 2 </a:int></PracticeID></PracticesAuthorized>"
+    "<SecurityResult>Success</SecurityResult><SecurityResultSuccess>true</SecurityResultSuccess>"
+    "</SecurityResponse>";
+const char kEnvelopeEnd[] = "</GetPatientsResult></GetPatientsResponse></s:Body></s:Envelope>";
+
+std::string patients_body(const std::string& rows) {
+  return std::string(kEnvelopeStart) + "<Patients>" + rows + "</Patients>" + kEnvelopeEnd;
+}
+
+// Each of these the generated deserializer reads one way; the streaming reader must read it the same way.
+TEST(StreamingEdgeCases, ReadLikeTheGeneratedCode) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"nil, empty and missing members",
+       "<PatientData><AddressLine1 i:nil=\"true\"/><AddressLine2/><City></City><ID>1</ID></PatientData>"},
+      {"entities, character references and CDATA",
+       "<PatientData><FirstName>Test&#233;&lt;&gt;&quot;&apos;</FirstName><ID>2</ID>"
+       "<LastName><![CDATA[Testpatient <one> & two]]></LastName></PatientData>"},
+      {"whitespace and line breaks kept in strings",
+       "<PatientData><ID> 3 </ID><Notes xmlns:x=\"urn:x\">  line one\r\nline two  </Notes></PatientData>"},
+      {"unknown elements, nested, reusing member names",
+       "<PatientData><Unknown><FirstName>not me</FirstName><Deeper><ID>9</ID></Deeper></Unknown><ID>4</ID>"
+       "<FirstName>Testpatient</FirstName></PatientData>"},
+      {"a member in another namespace is not the member",
+       "<PatientData><FirstName xmlns=\"urn:other\">wrong</FirstName><ID>5</ID></PatientData>"},
+      {"a repeated member: the first counts",
+       "<PatientData><ID>6</ID><FirstName>First</FirstName><FirstName>Second</FirstName></PatientData>"},
+      {"nested cases, policies and authorizations",
+       "<PatientData><Cases><PatientCaseData><IsPrimaryCase>true</IsPrimaryCase><Name>Case</Name>"
+       "<InsurancePolicies><PatientInsurancePolicyData><Authorizations>"
+       "<PatientInsurancePolicyAuthorizationData><Number>A1</Number></PatientInsurancePolicyAuthorizationData>"
+       "</Authorizations><CompanyName>Testinsurer</CompanyName></PatientInsurancePolicyData></InsurancePolicies>"
+       "</PatientCaseData><PatientCaseData i:nil=\"true\"/></Cases><ID>7</ID></PatientData>"},
+      {"comments, processing instructions and a nil row",
+       "<!-- a comment --><PatientData><?pi data?><ID>8</ID></PatientData><PatientData i:nil=\"true\"/>"},
+      {"no rows", ""},
+  };
+  for (const auto& [name, rows] : cases) {
+    SCOPED_TRACE(name);
+    const std::string body = patients_body(rows);
+    const auto generated = generated_reading<Operation::GetPatients>(body);
+    for (std::size_t step : {body.size(), std::size_t{1}, std::size_t{5}}) {
+      EXPECT_EQ(streamed_reading<Operation::GetPatients>(body, step, "GetPatientsResponse", "GetPatientsResult"),
+                generated)
+          << "fed " << step << " bytes at a time";
+    }
+  }
+  // A result the response names nil, and one it does not have.
+  for (const std::string& result : {std::string("<GetPatientsResult i:nil=\"true\" "
+                                                "xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"/>"),
+                                    std::string()}) {
+    const std::string body =
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetPatientsResponse "
+        "xmlns=\"http://www.kareo.com/api/schemas/\">" +
+        result + "</GetPatientsResponse></s:Body></s:Envelope>";
+    EXPECT_EQ(streamed_reading<Operation::GetPatients>(body, 3, "GetPatientsResponse", "GetPatientsResult"),
+              generated_reading<Operation::GetPatients>(body));
+  }
+}
+
+// ---- through the client: what steps aside and what fails --------------------------------------------------
+
+struct Outcome {
+  std::string error;  // the exception's class, or "" when the call succeeded
+  std::string message;
+  std::size_t rows = 0;
+};
+
+Outcome call_with(const std::string& body, int status = 200) {
+  Recorder r;
+  r.respond = [&](const wire::CannedRequest&) { return wire::CannedResponse{status, body}; };
+  Client client = r.client();
+  PatientFilter f;
+  f.PracticeName = "Testpractice Alpha";
+  Outcome o;
+  try {
+    o.rows = client.get_patients(f).size();
+  } catch (const Error& e) {
+    o.error = std::string(error_kind_name(e.kind()));
+    o.message = e.what();
+  }
+  return o;
+}
+
+TEST(StreamingThroughTheClient, OtherShapesAreLeftToTheGeneratedCode) {
+  const std::string fault =
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>"
+      "<faultcode xmlns:a=\"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher\">"
+      "a:InternalServiceFault</faultcode><faultstring xml:lang=\"en-US\">The server was unable to process the "
+      "request due to an internal error.</faultstring></s:Fault></s:Body></s:Envelope>";
+  const std::string with_header =
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header><Activity "
+      "xmlns=\"urn:diagnostics\">1</Activity></s:Header><s:Body><GetPatientsResponse "
+      "xmlns=\"http://www.kareo.com/api/schemas/\"><GetPatientsResult><Patients><PatientData><ID>1</ID>"
+      "</PatientData></Patients></GetPatientsResult></GetPatientsResponse></s:Body></s:Envelope>";
+  const std::string must_understand =
+      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header><Activity "
+      "s:mustUnderstand=\"1\" xmlns=\"urn:diagnostics\">1</Activity></s:Header><s:Body><GetPatientsResponse "
+      "xmlns=\"http://www.kareo.com/api/schemas/\"><GetPatientsResult/></GetPatientsResponse></s:Body></s:Envelope>";
+  const std::string dtd = "<?xml version=\"1.0\"?><!DOCTYPE s:Envelope [<!ENTITY a \"aaaa\">]>" + patients_body("");
+
+  struct Case {
+    const char* name;
+    std::string body;
+    int status;
+    const char* error;  // expected class ("" for success)
+    bool aside;
+  };
+  const std::vector<Case> cases = {
+      {"a SOAP fault", fault, 500, "SOAP fault", true},
+      {"an HTML page with status 200", "<html><body>Down for maintenance</body></html>", 200, "malformed response",
+       true},
+      {"not XML at all", "Service Unavailable", 200, "malformed response", true},
+      {"another operation's response",
+       "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><GetPracticesResponse "
+       "xmlns=\"http://www.kareo.com/api/schemas/\"/></s:Body></s:Envelope>",
+       200, "malformed response", true},
+      {"a document type declaration", dtd, 200, "malformed response", true},
+      {"a header the client may ignore", with_header, 200, "", false},
+      {"a header the client must understand", must_understand, 200, "malformed response", true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto before = detail::fast::stats();
+    const Outcome o = call_with(c.body, c.status);
+    EXPECT_EQ(o.error, c.error) << o.message;
+    const auto after = detail::fast::stats();
+    EXPECT_EQ(after.aside - before.aside, c.aside ? 1u : 0u);
+    EXPECT_EQ(after.read - before.read, c.aside ? 0u : 1u);
+  }
+}
+
+TEST(StreamingThroughTheClient, MalformedRowsAreMalformedResponses) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a flag that is not a boolean",
+       patients_body("<PatientData><ID>1</ID></PatientData><PatientData><Cases><PatientCaseData><IsPrimaryCase>"
+                     "perhaps</IsPrimaryCase></PatientCaseData></Cases><ID>2</ID></PatientData>")},
+      {"crossed tags in a row", patients_body("<PatientData><ID>1</FirstName></ID></PatientData>")},
+      {"cut inside a row", patients_body("<PatientData><ID>1</ID><FirstName>Test").substr(0, 900)},
+      {"an undeclared entity", patients_body("<PatientData><ID>&nothing;</ID></PatientData>")},
+      {"NUL bytes in a row", patients_body("<PatientData><ID>1" + std::string(20, '\0') + "</ID></PatientData>")},
+  };
+  const auto nested = [](int levels) {
+    std::string deep = "<PatientData><Unknown>";
+    for (int i = 0; i < levels; ++i) deep += "<a>";
+    for (int i = 0; i < levels; ++i) deep += "</a>";
+    return patients_body(deep + "</Unknown><ID>1</ID></PatientData>");
+  };
+  auto all = cases;
+  all.emplace_back("nested 20,000 levels deep", nested(20000));
+  for (const auto& [name, body] : all) {
+    SCOPED_TRACE(name);
+    const auto before = detail::fast::stats();
+    const Outcome o = call_with(body);
+    EXPECT_EQ(o.error, "malformed response") << o.message;
+    EXPECT_EQ(detail::fast::stats().failed, before.failed + 1);
+  }
+  // Unknown markup nested a few hundred levels is skipped, as the generated code skips it.
+  const Outcome o = call_with(nested(400));
+  EXPECT_EQ(o.error, "") << o.message;
+  EXPECT_EQ(o.rows, 1u);
+}
+
+TEST(StreamingThroughTheClient, RowsArriveWhole) {
+  std::string rows;
+  for (int i = 1; i <= 500; ++i) {
+    rows += "<PatientData><FirstName>Testpatient" + std::to_string(i) + "</FirstName><ID>" + std::to_string(i) +
+            "</ID></PatientData>";
+  }
+  rows += "<PatientData><ID/></PatientData>";  // a placeholder row: dropped by the client
+  const Outcome o = call_with(patients_body(rows));
+  EXPECT_EQ(o.error, "") << o.message;
+  EXPECT_EQ(o.rows, 500u);
+}
+
+}  // namespace
+}  // namespace kareo
