@@ -38,6 +38,7 @@ struct Globals {
   std::string pacing_dir;
   bool no_pacing = false;
   int window_days = 0;
+  double max_response_mb = 0;
 };
 
 /// Prints records (one JSON object per line, a table, or CSV) and single results.

@@ -143,6 +143,9 @@ kareo::Options Session::options(bool with_credentials) {
     o.connect_timeout(ms).send_timeout(ms).receive_timeout(ms);
   }
   o.client_version(client_version());
+  if (globals_.max_response_mb > 0) {
+    o.max_response_bytes(static_cast<std::uint64_t>(globals_.max_response_mb * 1024 * 1024));
+  }
 
   // Pacing (shared by every kareo process of this user: runs in a row count against the same per-account
   // budget) and retries above it, so every attempt is paced. Throttled calls are retried by the retry layer,

@@ -414,6 +414,17 @@ TEST_F(Cli, NetworkFailuresExitEight) {
   expect_error(kareo({"practices"}), 8, "transport error");
 }
 
+TEST_F(Cli, ResponseSizeLimitIsAnOption) {
+  // Every column of a practice's patients is well over 256 KiB here.
+  auto limited = kareo({"--max-response-mb", "0.25", "patients", "--practice", "Testpractice Alpha"});
+  expect_error(limited, 9, "malformed response");
+  EXPECT_NE(limited.err.find("larger than the limit of 262144 bytes"), std::string::npos) << limited.err;
+  auto raised = kareo({"--max-response-mb", "64", "patients", "--practice", "Testpractice Alpha"});
+  ASSERT_EQ(raised.exit_code, 0) << raised.err;
+  EXPECT_EQ(ids_of(raised.lines(), "ID").size(), count(Entity::Patient, {{"PracticeName", "Testpractice Alpha"}}));
+  expect_error(kareo({"--max-response-mb", "0", "practices"}), 2, "usage");
+}
+
 TEST_F(Cli, TruncatedResponseExitsNine) {
   server().add_fault("truncate");
   expect_error(kareo({"practices"}), 9, "malformed response");
