@@ -4,13 +4,16 @@
 // serializers; a successful parse is detached from the context and checked by the facade's mapping of
 // SecurityResponse/ErrorResponse into exceptions; a fault's code and string are read back. The facade's own
 // text handling of responses (credential masking, trace redaction, the throttle message parser) runs on the
-// body too. Any exception other than a kareo::Error, any crash, leak or runaway allocation is a finding.
+// body too. The six list operations' responses also go through the streaming reader (src/fast_reader.hpp).
+// Any exception other than a kareo::Error, any crash, leak or runaway allocation is a finding.
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "facade_internal.hpp"
+#include "fast_reader.hpp"
 #include "fuzz_input.hpp"
+#include "kareo/json.hpp"
 #include "kareo/observability.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
@@ -63,6 +66,44 @@ void parse_one(kareo_wire::KareoServicesProxy& proxy);
 KAREO_OPERATION_LIST(KAREO_FUZZ_RECV_)
 #undef KAREO_FUZZ_RECV_
 
+// The streaming reader of the list operations over the bytes after the HTTP header, fed in two pieces split
+// where the input's length says (so the fuzzer also moves the split).
+template <kareo::Operation Op>
+void stream_one(std::string_view http) {
+  using T = kareo::wire::Traits<Op>;
+  const auto head = http.find("\r\n\r\n");
+  const std::string_view body = head == std::string_view::npos ? http : http.substr(head + 4);
+  auto result = std::make_shared<typename T::Result>();
+  const std::string op(kareo::operation_name(Op));
+  kareo::detail::fast::Reader reader(*kareo::detail::fast::table_of<typename T::Result>(), result.get(),
+                                     (op + "Response").c_str(), (op + "Result").c_str());
+  const std::size_t split = body.empty() ? 0 : http.size() % body.size();
+  auto state = reader.feed(body.data(), split);
+  if (state == kareo::detail::fast::Reader::State::Reading)
+    state = reader.feed(body.data() + split, body.size() - split);
+  if (state == kareo::detail::fast::Reader::State::Reading) state = reader.finish();
+  if (state == kareo::detail::fast::Reader::State::Done) (void)kareo::to_json(result);
+}
+
+void stream(kareo::Operation op, std::string_view http) {
+  switch (op) {
+    case kareo::Operation::GetAllPatients:
+      return stream_one<kareo::Operation::GetAllPatients>(http);
+    case kareo::Operation::GetAppointments:
+      return stream_one<kareo::Operation::GetAppointments>(http);
+    case kareo::Operation::GetCharges:
+      return stream_one<kareo::Operation::GetCharges>(http);
+    case kareo::Operation::GetPatients:
+      return stream_one<kareo::Operation::GetPatients>(http);
+    case kareo::Operation::GetPayments:
+      return stream_one<kareo::Operation::GetPayments>(http);
+    case kareo::Operation::GetTransactions:
+      return stream_one<kareo::Operation::GetTransactions>(http);
+    default:
+      return;
+  }
+}
+
 void parse(kareo::Operation op, kareo_wire::KareoServicesProxy& proxy) {
   switch (op) {
 #define KAREO_FUZZ_CASE_(Name, M, P, R)       \
@@ -91,6 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     proxy.soap->fsend = discard_send;
     parse(in.operation, proxy);
   }
+  stream(in.operation, in.http);
   try {
     const std::string body(in.http);
     (void)kareo::mask_credentials(body);
