@@ -12,6 +12,7 @@
 #include "kareo/json.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
+#include "scripted_server.hpp"
 #include "support.hpp"
 
 namespace kareo {
@@ -386,6 +387,41 @@ TEST(StreamingThroughTheClient, RowsArriveWhole) {
   const Outcome o = call_with(patients_body(rows));
   EXPECT_EQ(o.error, "") << o.message;
   EXPECT_EQ(o.rows, 500u);
+}
+
+// The built-in transport hands the reader what gSOAP made of the HTTP message: de-chunked and inflated; and
+// the connection stays usable for the next call.
+TEST(StreamingOverTheNetwork, CompressedChunkedAndKeptAlive) {
+  std::string rows;
+  for (int i = 1; i <= 300; ++i) {
+    rows += "<PatientData><FirstName>Testpatient" + std::to_string(i) + "</FirstName><ID>" + std::to_string(i) +
+            "</ID><LastName>" + std::string(40, 'x') + "</LastName></PatientData>";
+  }
+  const std::string body = patients_body(rows);
+  for (bool gzip : {false, true}) {
+    for (bool chunked : {false, true}) {
+      SCOPED_TRACE(std::string(gzip ? "gzip" : "plain") + (chunked ? ", chunked" : ", with a length"));
+      test::ScriptedServer server([&](const test::HttpRequest&) {
+        test::HttpReply r;
+        r.body = body;
+        r.gzip = gzip;
+        r.chunked = chunked;
+        return r;
+      });
+      Client client(
+          Options{}.endpoint(server.url()).credentials(kCredentials).policies(CallPolicies::none()).gzip(true));
+      PatientFilter f;
+      f.PracticeName = "Testpractice Alpha";
+      const auto before = detail::fast::stats();
+      for (int call = 0; call < 3; ++call) {
+        const auto got = client.get_patients(f);
+        ASSERT_EQ(got.size(), 300u);
+        EXPECT_EQ(got.back().FirstName.value_or(""), "Testpatient300");
+      }
+      EXPECT_EQ(detail::fast::stats().read - before.read, 3u);
+      EXPECT_EQ(server.connections(), 1) << "the connection was not kept";
+    }
+  }
 }
 
 }  // namespace
