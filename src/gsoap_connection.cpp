@@ -548,7 +548,9 @@ int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std
   const int rc = (proxy.*generated_recv)(response);
   soap->frecv = saved;
   // The connection's state is unknown after a response the reader could not follow: never reuse it.
-  soap->keep_alive = 0;
+  const int error = soap->error;
+  soap_force_closesock(soap);
+  soap->error = error;
   return rc;
 }
 
