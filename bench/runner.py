@@ -237,7 +237,8 @@ def cli_command(bins, endpoint, ca_file, case):
     env = dict(os.environ)
     env.update({"KAREO_ENDPOINT": endpoint, "KAREO_CUSTOMER_KEY": "test-customer-key",
                 "KAREO_USER": "test-user@example.test", "KAREO_PASSWORD": "test-password"})
-    cmd = [bins["cli"], "--endpoint", endpoint, "--format", "json"]
+    # The 100,000-patient response (1.6 GB) is over the client's default limit of 512 MiB.
+    cmd = [bins["cli"], "--endpoint", endpoint, "--format", "json", "--max-response-mb", "4096"]
     if ca_file:
         cmd += ["--ca-file", ca_file]
     cmd += ["patients", "--practice-id", "1"]

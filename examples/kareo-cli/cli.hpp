@@ -165,5 +165,7 @@ json read_json_input(const std::string& path);
 
 /// Converts `value` to text on one line (newlines become spaces).
 std::string one_line(std::string text);
+/// `value` as compact JSON on one line (the same text as nlohmann::json::dump with invalid UTF-8 replaced).
+std::string json_line(const json& value);
 
 }  // namespace kareo_cli

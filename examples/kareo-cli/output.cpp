@@ -11,6 +11,56 @@ namespace kareo_cli {
 
 namespace {
 
+// A string as JSON. Plain printable ASCII (most of what the service returns) is written as it is; anything
+// else goes through nlohmann::json, which escapes it and replaces invalid UTF-8.
+struct PlainBytes {
+  bool plain[256] = {};
+  PlainBytes() {
+    for (int c = 0x20; c <= 0x7e; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+
+void append_string(std::string& out, const std::string& s) {
+  static const PlainBytes table;
+  for (const char c : s) {
+    if (!table.plain[static_cast<unsigned char>(c)]) {
+      out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+  }
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+void append_json(std::string& out, const json& v) {
+  if (v.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, value] : v.get_ref<const json::object_t&>()) {
+      if (!first) out += ',';
+      first = false;
+      append_string(out, key);
+      out += ':';
+      append_json(out, value);
+    }
+    out += '}';
+  } else if (v.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const auto& value : v.get_ref<const json::array_t&>()) {
+      if (!first) out += ',';
+      first = false;
+      append_json(out, value);
+    }
+    out += ']';
+  } else if (v.is_string()) {
+    append_string(out, v.get_ref<const std::string&>());
+  } else {
+    out += v.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
 std::string cell_text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return {};
@@ -66,6 +116,13 @@ void collect_leaves(const kareo::TypeDescription& type, const std::string& prefi
 
 }  // namespace
 
+std::string json_line(const json& value) {
+  std::string out;
+  out.reserve(16384);
+  append_json(out, value);
+  return out;
+}
+
 void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
   if (value.is_object()) {
     for (const auto& item : value.items())
@@ -105,7 +162,7 @@ void Output::record(const json& record) {
   ++count_;
   switch (format_) {
     case Format::Json:
-      out_ << record.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      out_ << json_line(record) << '\n';
       break;
     case Format::Csv: {
       std::vector<std::pair<std::string, std::string>> cells;
@@ -190,7 +247,7 @@ void Output::single(const json& object, const kareo::TypeDescription& type) {
   ++count_;
   switch (format_) {
     case Format::Json:
-      out_ << object.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      out_ << json_line(object) << '\n';
       break;
     case Format::Csv: {
       type_ = &type;

@@ -118,7 +118,7 @@ void add_sync_command(CLI::App& app, Commands& commands) {
            if (csv || table)
              out.record(record);
            else
-             std::cout << record.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+             std::cout << json_line(record) << '\n';
            std::cout.flush();
          };
 
