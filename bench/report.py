@@ -297,8 +297,9 @@ def write(doc, docs_dir):
              "only streamed through a parser that counts the records, nothing built: expat (SAX), libxml2's "
              "xmlTextReader (the two the targets name), and libxml2's SAX2 push parser (a lower bound).")
     L.append("- **prototype** — the same program with libxml2's SAX2 push parser moving every value into an owned "
-             "`std::string` slot of its row and keeping every row: what a SAX-driven deserializer would cost "
-             "(see the analysis below).")
+             "`std::string` slot of a compact row (only the columns present) and keeping every row: a lower "
+             "bound for the library's streaming reader, which fills the generated classes instead (see the "
+             "analysis below).")
     L.append("- **Python zeep** (`bench/python/zeep_bench.py`), **Node soap** (`bench/node/soap_bench.js`), "
              "**PHP SoapClient** (`bench/php/soapclient_bench.php`), each loading `wsdl/KareoServices.wsdl` with "
              "the endpoint overridden.")
