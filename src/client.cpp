@@ -159,6 +159,15 @@ struct Client::Impl {
   }
 };
 
+namespace detail {
+
+void deliver_event(const EventSink& sink, const CallEvent& event, WireTrace mode) {
+  (void)mode;  // what the event's XML was redacted for; read by the test suite's secrets scan
+  sink(event);
+}
+
+}  // namespace detail
+
 Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   const Options& o = impl_->options;

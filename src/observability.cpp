@@ -296,7 +296,7 @@ class ObservedConnection final : public Connection {
         event.request_xml = redact_xml(record.request_xml, patient_data);
         event.response_xml = redact_xml(record.response_xml, patient_data);
       }
-      sink_(event);
+      deliver_event(sink_, event, mode_);
     } catch (...) {
       // A failing sink must not change the outcome of the call.
     }

@@ -16,6 +16,7 @@
 #include <typeinfo>
 
 #include "kareo/errors.hpp"
+#include "kareo/observability.hpp"
 
 #ifndef KAREO_SECRET_SCAN_DEFAULT_DIR
 #define KAREO_SECRET_SCAN_DEFAULT_DIR ""
@@ -25,6 +26,13 @@
 // (libkareo among them) here first (-Wl,--wrap=__cxa_throw), and __real___cxa_throw is the runtime's own.
 extern "C" [[noreturn]] void __real___cxa_throw(void* object, std::type_info* type, void (*destroy)(void*));
 extern "C" [[noreturn]] void __wrap___cxa_throw(void* object, std::type_info* type, void (*destroy)(void*));
+// Likewise every CallEvent a client hands to its sink (-Wl,--wrap=kareo::detail::deliver_event, mangled). The
+// reference is weak: test executables that do not link libkareo have no events and no such function.
+extern "C" __attribute__((weak)) void
+__real__ZN5kareo6detail13deliver_eventERKSt8functionIFvRKNS_9CallEventEEES4_NS_9WireTraceE(
+    const kareo::EventSink& sink, const kareo::CallEvent& event, kareo::WireTrace mode);
+extern "C" void __wrap__ZN5kareo6detail13deliver_eventERKSt8functionIFvRKNS_9CallEventEEES4_NS_9WireTraceE(
+    const kareo::EventSink& sink, const kareo::CallEvent& event, kareo::WireTrace mode);
 
 namespace kareo::secret_scan {
 namespace {
@@ -125,6 +133,29 @@ void record(const void* object, const std::type_info* type) {
   for (auto& l : leaks) s.findings.push_back(Finding{std::move(l), test});
 }
 
+void record_event(const kareo::CallEvent& event, bool patient_data) {
+  std::lock_guard<std::mutex> lock(mu());
+  Stats& s = state();
+  ++s.events;
+  std::vector<std::string> leaks;
+  const std::string type = "CallEvent of operation " + std::to_string(static_cast<int>(event.operation));
+  scan_into(leaks, event.message, false, "message", type, s);
+  scan_into(leaks, event.endpoint, false, "endpoint", type, s);
+  // Patient names may appear in the XML of an event only when the client asked for WireTrace::WithPatientData.
+  const std::size_t before = s.capture_patient_data;
+  scan_into(leaks, event.request_xml, patient_data, "request_xml", type, s);
+  scan_into(leaks, event.response_xml, patient_data, "response_xml", type, s);
+  s.trace_patient_data += s.capture_patient_data - before;
+  s.capture_patient_data = before;
+  if (leaks.empty()) return;
+  if (g_allow.load() > 0) {
+    s.allowed += leaks.size();
+    return;
+  }
+  const std::string test = current_test();
+  for (auto& l : leaks) s.findings.push_back(Finding{std::move(l), test});
+}
+
 std::string scan_dir() {
   const char* env = std::getenv("KAREO_SECRET_SCAN_DIR");
   if (env && *env) return env;
@@ -147,13 +178,14 @@ class Report : public ::testing::Environment {
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
       std::ofstream out(dir + "/" + program_name() + "." + std::to_string(::getpid()) + ".txt");
-      out << "program=" << program_name() << " errors=" << s.errors << " bytes=" << s.bytes << " allowed=" << s.allowed
-          << " capture_patient_data=" << s.capture_patient_data << " leaks=" << s.findings.size() << "\n";
+      out << "program=" << program_name() << " errors=" << s.errors << " events=" << s.events << " bytes=" << s.bytes
+          << " allowed=" << s.allowed << " capture_patient_data=" << s.capture_patient_data
+          << " trace_patient_data=" << s.trace_patient_data << " leaks=" << s.findings.size() << "\n";
       for (const auto& f : s.findings) out << "LEAK " << f.test << ": " << f.what << "\n";
     }
     for (const auto& f : s.findings) {
       ADD_FAILURE() << "secrets scan: " << f.what << " (thrown during " << f.test
-                    << "); credentials and patient names must never appear in messages or captures";
+                    << "); credentials and patient names must never appear in messages, events or captures";
     }
   }
 };
@@ -210,4 +242,10 @@ AllowSecrets::~AllowSecrets() { --g_allow; }
 extern "C" void __wrap___cxa_throw(void* object, std::type_info* type, void (*destroy)(void*)) {
   kareo::secret_scan::record(object, type);
   __real___cxa_throw(object, type, destroy);
+}
+
+extern "C" void __wrap__ZN5kareo6detail13deliver_eventERKSt8functionIFvRKNS_9CallEventEEES4_NS_9WireTraceE(
+    const kareo::EventSink& sink, const kareo::CallEvent& event, kareo::WireTrace mode) {
+  kareo::secret_scan::record_event(event, mode == kareo::WireTrace::WithPatientData);
+  __real__ZN5kareo6detail13deliver_eventERKSt8functionIFvRKNS_9CallEventEEES4_NS_9WireTraceE(sink, event, mode);
 }

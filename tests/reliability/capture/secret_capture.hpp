@@ -26,9 +26,11 @@ struct Finding {
 /// What this process has scanned so far.
 struct Stats {
   std::size_t errors = 0;                ///< kareo::Error objects thrown and scanned.
+  std::size_t events = 0;                ///< CallEvents handed to sinks and scanned.
   std::size_t bytes = 0;                 ///< Characters scanned.
   std::size_t allowed = 0;               ///< Findings inside an AllowSecrets scope (not failures).
   std::size_t capture_patient_data = 0;  ///< Opted-in support captures that carried patient names.
+  std::size_t trace_patient_data = 0;    ///< Event traces (WireTrace::WithPatientData) that carried patient names.
   std::vector<Finding> findings;         ///< Leaks.
 };
 
