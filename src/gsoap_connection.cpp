@@ -530,7 +530,8 @@ int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std
     return soap_closesock(soap);
   }
   if (state == fast::Reader::State::Failed) {
-    soap_set_receiver_error(soap, reader.error().c_str(), nullptr, SOAP_SYNTAX_ERROR);
+    // gSOAP keeps the pointer: the text must live in the context, not in the reader that is about to go.
+    soap_set_receiver_error(soap, soap_strdup(soap, reader.error().c_str()), nullptr, SOAP_SYNTAX_ERROR);
     return soap->error = SOAP_SYNTAX_ERROR;
   }
   // Aside: the generated deserializer reads the captured response.
