@@ -758,6 +758,7 @@ class GsoapConnection final : public RecordingConnection {
     std::string fault_string = soap_fault_string(soap) ? soap_fault_string(soap) : "";
     const std::string fault_detail = soap->fault && soap_fault_detail(soap) ? soap_fault_detail(soap) : "";
     const int err = soap->error;
+    const int errnum = soap->errnum;
     const bool too_large = soap->recv_maxlength && soap->count > soap->recv_maxlength;
     const bool timed_out = st.timed_out;
     const bool deadline_hit = st.deadline_hit;
@@ -765,7 +766,9 @@ class GsoapConnection final : public RecordingConnection {
     const bool sent_anything = st.bytes_sent > 0;
     const std::string ssl_setup_error = context->ssl_ok() ? std::string() : context->ssl_error();
     detach_response(ex);
+    // The context goes back to the pool here and another thread may take it at once: nothing below reads it.
     finish(std::move(context), false);
+    soap = nullptr;
 
     if (timed_out) {
       details.retryable = read;
@@ -830,7 +833,7 @@ class GsoapConnection final : public RecordingConnection {
       // A write whose request went out may have been applied: the retry layer must not resend it.
       details.retryable = read || !sent_anything;
       std::string what = fault_string.empty() ? "connection failed" : fault_string;
-      if (soap->errnum) what += std::string(" (") + std::strerror(soap->errnum) + ")";
+      if (errnum) what += std::string(" (") + std::strerror(errnum) + ")";
       throw ConnectionError(
           op + ": " + secrets.scrub(what) +
               (sent_anything ? (response.status ? "" : "; the connection closed before a response arrived") : ""),
