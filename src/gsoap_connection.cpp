@@ -455,6 +455,19 @@ class Context {
   std::string ssl_error_;
 };
 
+// Ends a decompression gSOAP began and did not finish. gSOAP starts one for every compressed response and ends
+// it only when the response is read to its end (soap_end_recv); a response abandoned part way (refused by the
+// streaming reader, read a second time, or cut off) would otherwise leave its zlib state allocated, and the
+// next compressed response on the context would start another over it.
+void end_inflate(soap* soap) noexcept {
+#ifdef WITH_ZLIB
+  if (soap->zlib_state == SOAP_ZLIB_INFLATE && soap->d_stream) inflateEnd(soap->d_stream);
+  soap->zlib_state = SOAP_ZLIB_NONE;
+#else
+  (void)soap;
+#endif
+}
+
 // Reads gSOAP's input from CallState::replay: the captured response, read again by the generated code.
 size_t replay_recv(struct soap* soap, char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
@@ -541,6 +554,7 @@ int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std
   }
   st->replay = st->received;
   st->replay_at = 0;
+  end_inflate(soap);  // the replay starts the response over, decompression included
   const auto saved = soap->frecv;
   soap->frecv = replay_recv;
   soap->error = SOAP_OK;
@@ -660,6 +674,7 @@ std::string excerpt(const std::string& body) {
 void close_abruptly(soap* soap) {
   if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
   soap_force_closesock(soap);
+  end_inflate(soap);
 }
 
 class GsoapConnection final : public RecordingConnection {
