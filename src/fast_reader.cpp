@@ -85,8 +85,8 @@ struct Reader::Impl {
 
   const ClassTable& table;
   void* result;
-  std::string_view response_element;
-  std::string_view result_element;
+  const std::string response_element;  // copies: the caller's names need not outlive the reader
+  const std::string result_element;
   xmlParserCtxtPtr ctx = nullptr;
   Arena arena;
 
