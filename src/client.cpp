@@ -62,6 +62,9 @@ auto rows_of(std::shared_ptr<Array>& array, Member member, IdOf id_of) {
 
 const auto kById = [](const auto& row) -> const auto& { return row.ID; };
 
+template <Operation Op>
+using ResultOf = typename wire::Traits<Op>::Result;
+
 void require_pair(Operation op, const std::optional<std::string>& from, const std::optional<std::string>& to,
                   const char* from_name, const char* to_name) {
   if (blank(from) != blank(to)) {
@@ -157,6 +160,16 @@ struct Client::Impl {
     detail::detach(out);
     return out;
   }
+
+  // A list call: the filter and the columns asked for; the result's rows moved out, placeholder rows dropped.
+  template <Operation Op, typename Filter, typename Fields, typename ArrayMember, typename RowsMember, typename IdOf>
+  auto list(Filter& filter, Fields& fields, ArrayMember array, RowsMember rows, IdOf id_of) {
+    typename wire::Traits<Op>::Payload request;
+    request.Fields = share(fields);
+    request.Filter = share(filter);
+    auto result = call<Op>(request);
+    return rows_of(result.*array, rows, id_of);
+  }
 };
 
 namespace detail {
@@ -239,11 +252,8 @@ std::vector<PatientBatchData> Client::get_all_patients(PatientBatchGetFilter fil
   if (*filter.BatchSize < 1 || *filter.BatchSize > 1000) {
     throw InvalidArgument("GetAllPatients: BatchSize must be 1..1000, not " + std::to_string(*filter.BatchSize), op);
   }
-  GetAllPatientsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_all_patients_raw(std::move(request));
-  return rows_of(result.Patients, &kareo_wire::kareo__ArrayOfPatientBatchData::PatientBatchData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Patients,
+                         &kareo_wire::kareo__ArrayOfPatientBatchData::PatientBatchData, kById);
 }
 
 std::optional<AppointmentCreate> Client::get_appointment(std::int64_t appointment_id) {
@@ -263,11 +273,8 @@ std::vector<AppointmentData> Client::get_appointments(AppointmentFilter filter, 
   require_pair(op, filter.StartDate, filter.EndDate, "StartDate", "EndDate");
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetAppointmentsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_appointments_raw(std::move(request));
-  return rows_of(result.Appointments, &kareo_wire::kareo__ArrayOfAppointmentData::AppointmentData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Appointments,
+                         &kareo_wire::kareo__ArrayOfAppointmentData::AppointmentData, kById);
 }
 
 std::vector<ChargeData> Client::get_charges(ChargeFilter filter, ChargeFieldsToReturn fields) {
@@ -277,11 +284,8 @@ std::vector<ChargeData> Client::get_charges(ChargeFilter filter, ChargeFieldsToR
   KAREO_PAIR(op, filter, LastModifiedDate);
   KAREO_PAIR(op, filter, PostingDate);
   KAREO_PAIR(op, filter, ServiceDate);
-  GetChargesReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_charges_raw(std::move(request));
-  return rows_of(result.Charges, &kareo_wire::kareo__ArrayOfChargeData::ChargeData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Charges, &kareo_wire::kareo__ArrayOfChargeData::ChargeData,
+                         kById);
 }
 
 int Client::get_customer_id_from_key() {
@@ -298,12 +302,9 @@ std::vector<EncounterDetailsData> Client::get_encounter_details(EncounterDetails
                                                                 EncounterDetailsFieldsToReturn fields) {
   constexpr Operation op = Operation::GetEncounterDetails;
   if (blank(filter.EncounterID)) throw InvalidArgument("GetEncounterDetails: give the EncounterID", op);
-  GetEncounterDetailsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_encounter_details_raw(std::move(request));
-  return rows_of(
-      result.EncounterDetails, &kareo_wire::kareo__ArrayOfEncounterDetailsData::EncounterDetailsData,
+  return impl_->list<op>(
+      filter, fields, &ResultOf<op>::EncounterDetails,
+      &kareo_wire::kareo__ArrayOfEncounterDetailsData::EncounterDetailsData,
       [](const EncounterDetailsData& r) -> const auto& { return r.EncounterID; });
 }
 
@@ -343,11 +344,8 @@ std::vector<PatientData> Client::get_patients(PatientFilter filter, PatientField
   KAREO_PAIR(op, filter, DateOfBirth);
   KAREO_PAIR(op, filter, LastEncounterDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetPatientsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_patients_raw(std::move(request));
-  return rows_of(result.Patients, &kareo_wire::kareo__ArrayOfPatientData::PatientData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Patients, &kareo_wire::kareo__ArrayOfPatientData::PatientData,
+                         kById);
 }
 
 std::vector<PaymentData> Client::get_payments(PaymentFilter filter, PaymentFieldsToReturn fields) {
@@ -356,22 +354,16 @@ std::vector<PaymentData> Client::get_payments(PaymentFilter filter, PaymentField
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
   KAREO_PAIR(op, filter, PostDate);
-  GetPaymentsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_payments_raw(std::move(request));
-  return rows_of(result.Payments, &kareo_wire::kareo__ArrayOfPaymentData::PaymentData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Payments, &kareo_wire::kareo__ArrayOfPaymentData::PaymentData,
+                         kById);
 }
 
 std::vector<PracticeData> Client::get_practices(PracticeFilter filter, PracticeFieldsToReturn fields) {
   constexpr Operation op = Operation::GetPractices;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetPracticesReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_practices_raw(std::move(request));
-  return rows_of(result.Practices, &kareo_wire::kareo__ArrayOfPracticeData::PracticeData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Practices,
+                         &kareo_wire::kareo__ArrayOfPracticeData::PracticeData, kById);
 }
 
 std::vector<ProcedureCodeData> Client::get_procedure_codes(ProcedureCodeFilter filter,
@@ -379,22 +371,16 @@ std::vector<ProcedureCodeData> Client::get_procedure_codes(ProcedureCodeFilter f
   constexpr Operation op = Operation::GetProcedureCodes;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetProcedureCodesReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_procedure_codes_raw(std::move(request));
-  return rows_of(result.ProcedureCodes, &kareo_wire::kareons__ArrayOfProcedureCodeData::ProcedureCodeData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::ProcedureCodes,
+                         &kareo_wire::kareons__ArrayOfProcedureCodeData::ProcedureCodeData, kById);
 }
 
 std::vector<ProviderData> Client::get_providers(ProviderFilter filter, ProviderFieldsToReturn fields) {
   constexpr Operation op = Operation::GetProviders;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetProvidersReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_providers_raw(std::move(request));
-  return rows_of(result.Providers, &kareo_wire::kareo__ArrayOfProviderData::ProviderData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Providers,
+                         &kareo_wire::kareo__ArrayOfProviderData::ProviderData, kById);
 }
 
 std::vector<ServiceLocationData> Client::get_service_locations(ServiceLocationFilter filter,
@@ -402,11 +388,8 @@ std::vector<ServiceLocationData> Client::get_service_locations(ServiceLocationFi
   constexpr Operation op = Operation::GetServiceLocations;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  GetServiceLocationsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_service_locations_raw(std::move(request));
-  return rows_of(result.ServiceLocations, &kareo_wire::kareons__ArrayOfServiceLocationData::ServiceLocationData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::ServiceLocations,
+                         &kareo_wire::kareons__ArrayOfServiceLocationData::ServiceLocationData, kById);
 }
 
 std::vector<ThrottleDetail> Client::get_throttles() {
@@ -428,11 +411,8 @@ std::vector<TransactionData> Client::get_transactions(TransactionFilter filter, 
   KAREO_PAIR(op, filter, PostingDate);
   KAREO_PAIR(op, filter, ServiceDate);
   KAREO_PAIR(op, filter, TransactionDate);
-  GetTransactionsReq request;
-  request.Fields = share(fields);
-  request.Filter = share(filter);
-  auto result = get_transactions_raw(std::move(request));
-  return rows_of(result.Transactions, &kareo_wire::kareo__ArrayOfTransactionData::TransactionData, kById);
+  return impl_->list<op>(filter, fields, &ResultOf<op>::Transactions,
+                         &kareo_wire::kareo__ArrayOfTransactionData::TransactionData, kById);
 }
 
 // ---- writes ----------------------------------------------------------------------------------------------
