@@ -55,8 +55,10 @@ struct CallState {
   // Canned transport (wire::make_canned_connection): no socket; requests go to `responder`.
   const wire::CannedResponder* responder = nullptr;
   Operation operation = Operation::GetPatients;
-  std::string canned_out;  // request bytes written so far
-  std::string canned_in;   // response bytes still to be read
+  std::string canned_out;     // request bytes written so far
+  std::string canned_head;    // the canned response's status line and headers
+  std::string canned_body;    // the canned response's body
+  std::size_t canned_at = 0;  // bytes of head and body read so far
   bool canned_answered = false;
 
   // A response read a second time by the generated code (see streamed_recv).
@@ -69,7 +71,9 @@ struct CallState {
 
   void reset() {
     canned_out.clear();
-    canned_in.clear();
+    canned_head.clear();
+    canned_body.clear();
+    canned_at = 0;
     canned_answered = false;
     replay.clear();
     replay_at = 0;
@@ -163,13 +167,23 @@ size_t canned_recv(struct soap* soap, char* data, size_t n) {
     } catch (...) {
       return 0;  // the responder failed: like a connection closed without an answer
     }
-    st->canned_in = "HTTP/1.1 " + std::to_string(reply.status) + " Canned\r\nContent-Type: " + reply.content_type +
-                    "\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" +
-                    reply.body;
+    st->canned_head = "HTTP/1.1 " + std::to_string(reply.status) + " Canned\r\nContent-Type: " + reply.content_type +
+                      "\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
+    st->canned_body = std::move(reply.body);
+    st->canned_at = 0;
   }
-  const size_t got = std::min(n, st->canned_in.size());
-  std::memcpy(data, st->canned_in.data(), got);
-  st->canned_in.erase(0, got);
+  // Read from an offset: the body may be hundreds of megabytes, read a buffer at a time.
+  size_t got = 0;
+  while (got < n) {
+    const bool in_head = st->canned_at < st->canned_head.size();
+    const std::string& part = in_head ? st->canned_head : st->canned_body;
+    const std::size_t at = in_head ? st->canned_at : st->canned_at - st->canned_head.size();
+    if (at >= part.size()) break;  // all read
+    const std::size_t k = std::min(n - got, part.size() - at);
+    std::memcpy(data + got, part.data() + at, k);
+    got += k;
+    st->canned_at += k;
+  }
   return got;
 }
 
