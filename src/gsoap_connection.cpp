@@ -72,7 +72,7 @@ struct CallState {
   void reset() {
     canned_out.clear();
     canned_head.clear();
-    canned_body.clear();
+    canned_body = std::string();  // a pooled context does not keep a large response's memory
     canned_at = 0;
     canned_answered = false;
     replay.clear();
