@@ -298,12 +298,14 @@ Outcome call_with(const std::string& body, int status = 200) {
   return o;
 }
 
+// WCF's answer to a request it could not process.
+const std::string kInternalFault =
+    "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>"
+    "<faultcode xmlns:a=\"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher\">"
+    "a:InternalServiceFault</faultcode><faultstring xml:lang=\"en-US\">The server was unable to process the "
+    "request due to an internal error.</faultstring></s:Fault></s:Body></s:Envelope>";
+
 TEST(StreamingThroughTheClient, OtherShapesAreLeftToTheGeneratedCode) {
-  const std::string fault =
-      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>"
-      "<faultcode xmlns:a=\"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher\">"
-      "a:InternalServiceFault</faultcode><faultstring xml:lang=\"en-US\">The server was unable to process the "
-      "request due to an internal error.</faultstring></s:Fault></s:Body></s:Envelope>";
   const std::string with_header =
       "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header><Activity "
       "xmlns=\"urn:diagnostics\">1</Activity></s:Header><s:Body><GetPatientsResponse "
@@ -323,7 +325,7 @@ TEST(StreamingThroughTheClient, OtherShapesAreLeftToTheGeneratedCode) {
     bool aside;
   };
   const std::vector<Case> cases = {
-      {"a SOAP fault", fault, 500, "SOAP fault", true},
+      {"a SOAP fault", kInternalFault, 500, "SOAP fault", true},
       {"an HTML page with status 200", "<html><body>Down for maintenance</body></html>", 200, "malformed response",
        true},
       {"not XML at all", "Service Unavailable", 200, "malformed response", true},
@@ -428,11 +430,6 @@ TEST(StreamingOverTheNetwork, CompressedChunkedAndKeptAlive) {
 // is abandoned part way: its decompression state must go with it (LeakSanitizer and valgrind watch this test),
 // and the client goes on working.
 TEST(StreamingOverTheNetwork, CompressedResponsesSetAsideOrRefusedLeaveNothingBehind) {
-  const std::string fault =
-      "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>"
-      "<faultcode xmlns:a=\"http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher\">"
-      "a:InternalServiceFault</faultcode><faultstring xml:lang=\"en-US\">The server was unable to process the "
-      "request due to an internal error.</faultstring></s:Fault></s:Body></s:Envelope>";
   const std::string bad_row = patients_body("<PatientData><ID>1</FirstName></ID></PatientData>");
   const std::string good = patients_body("<PatientData><ID>7</ID></PatientData>");
   int served = 0;
@@ -442,7 +439,7 @@ TEST(StreamingOverTheNetwork, CompressedResponsesSetAsideOrRefusedLeaveNothingBe
     switch (served++ % 3) {
       case 0:
         r.status = 500;
-        r.body = fault;
+        r.body = kInternalFault;
         break;
       case 1:
         r.body = bad_row;
