@@ -14,6 +14,14 @@
 
 namespace kareo {
 
+class Client;
+
+namespace detail {
+/// A Client sharing `client`'s state (options, connection stack): what ranges and change feeds keep, so that
+/// they outlive the object they were made from. Throws kareo::InvalidArgument for a moved-from client.
+std::shared_ptr<Client> share_client(const Client& client);
+}  // namespace detail
+
 /// A client of the Tebra (Kareo) Web Services API 2.1.
 ///
 /// Every method sends one request (or more, when a retry decorator is configured) and returns owned values:
@@ -28,6 +36,12 @@ namespace kareo {
 /// returns the whole response payload (for example the GetAllPatients cursor `Key`).
 ///
 /// A Client is safe to use from several threads at once; it keeps a pool of connections.
+///
+/// Lifetime: the ranges of kareo/paging.hpp and kareo::ChangeFeed share the client's state (its options and
+/// connections) instead of pointing at the Client object, so they keep working after the Client they were made
+/// from is moved from or destroyed. A moved-from Client has no state: every call on it, options() and
+/// connection() included, throws kareo::InvalidArgument ("this kareo::Client was moved from") instead of
+/// crashing; assign a Client to it to use it again.
 /// @code
 /// kareo::Client client{kareo::Options{}.credentials(kareo::Credentials::from_environment())};
 /// kareo::PatientFilter filter;
@@ -39,17 +53,20 @@ class Client {
   /// Builds the connection stack from `options`. Nothing is sent until the first call.
   explicit Client(Options options = Options{});
   ~Client();
-  /// Clients move; they do not copy.
-  Client(Client&&) noexcept;
-  /// Clients move; they do not copy.
-  Client& operator=(Client&&) noexcept;
+  /// Clients move; they do not copy. `other` is left without state (see the class description).
+  Client(Client&& other) noexcept;
+  /// Clients move; they do not copy. `other` is left without state; ranges and feeds made from this client before
+  /// keep the state they share.
+  Client& operator=(Client&& other) noexcept;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   /// The options the client was built with.
-  const Options& options() const noexcept;
+  /// @throws kareo::InvalidArgument for a moved-from client.
+  const Options& options() const;
   /// The top of the connection stack (decorators, observability, transport). Calls made through it get no
   /// credentials and no defaults: the Exchange must carry a complete request.
+  /// @throws kareo::InvalidArgument for a moved-from client.
   std::shared_ptr<Connection> connection() const;
 
   /// @name Reads
@@ -192,7 +209,11 @@ class Client {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  friend std::shared_ptr<Client> detail::share_client(const Client& client);
+  explicit Client(std::shared_ptr<Impl> impl);
+  // The state, or InvalidArgument when this client was moved from.
+  Impl& impl() const;
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace kareo

@@ -20,7 +20,8 @@
 ///                                      1))}, paging);
 /// for (kareo::PatientData& patient : range) { ... }
 /// @endcode
-/// A range refers to its Client: keep the client alive while iterating.
+/// A range shares its Client's state (options and connections): it keeps working after the Client object it was
+/// made from is moved from or destroyed. Making a range from a moved-from Client throws kareo::InvalidArgument.
 ///
 /// Window edges are shared (a window starts where the previous one ended), so a row dated exactly on an edge is
 /// fetched twice whether the service treats the upper bound as inclusive or not; it is returned once.
