@@ -104,7 +104,8 @@ class Store {
 
   /// The whole store as JSON (the `--data` format, see below).
   std::string to_json() const;
-  /// Writes to_json() to a file. Throws std::runtime_error when it cannot.
+  /// Writes to_json() to a file, readable by its owner only (created with mode 0600; an existing file that others
+  /// may read is restricted first). Throws std::runtime_error when it cannot.
   void save_json(const std::string& path) const;
 
   /// ## JSON data format (`--data FILE`, `--dump-data FILE`)
