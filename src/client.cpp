@@ -294,8 +294,38 @@ std::vector<AppointmentData> Client::get_appointments(AppointmentFilter filter, 
                          &kareo_wire::kareo__ArrayOfAppointmentData::AppointmentData, kById);
 }
 
+ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include) {
+  if (include) {
+    filter.IncludeUnapprovedCharges = kIncludeUnapprovedCharges;
+  } else {
+    filter.IncludeUnapprovedCharges.reset();
+  }
+  return filter;
+}
+
 std::vector<ChargeData> Client::get_charges(ChargeFilter filter, ChargeFieldsToReturn fields) {
   constexpr Operation op = Operation::GetCharges;
+  // The service knows "T" only: a boolean spelled otherwise would silently leave unapproved charges out.
+  if (filter.IncludeUnapprovedCharges) {
+    std::string v;
+    for (char ch : *filter.IncludeUnapprovedCharges) {
+      if (!std::isspace(static_cast<unsigned char>(ch)))
+        v += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (v == "t" || v == "true" || v == "1" || v == "yes") {
+      include_unapproved_charges(filter, true);
+    } else if (v.empty() || v == "f" || v == "false" || v == "0" || v == "no") {
+      include_unapproved_charges(filter, false);
+    } else {
+      throw InvalidArgument(
+          "GetCharges: IncludeUnapprovedCharges must be \"T\" (include the charges of unapproved "
+          "encounters) or absent, not \"" +
+              *filter.IncludeUnapprovedCharges +
+              "\"; use "
+              "kareo::include_unapproved_charges()",
+          op);
+    }
+  }
   require_some(op, filter);
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);

@@ -80,6 +80,12 @@ class Client {
   /// GetAppointments: appointments matching `filter` (give at least one member; both ends of a date range).
   std::vector<AppointmentData> get_appointments(AppointmentFilter filter, AppointmentFieldsToReturn fields = {});
   /// GetCharges: charges matching `filter` (give at least one member; both ends of a date range).
+  ///
+  /// The service leaves out the charges of unapproved encounters unless `filter.IncludeUnapprovedCharges` is
+  /// "T": ask for them with include_unapproved_charges(filter). The member is sent as the service expects it:
+  /// "T" (also given as "true", "1" or "yes", any case) includes them; "F", "false", "0", "no" or an empty text
+  /// are sent as no member (approved encounters only); any other text is refused (kareo::InvalidArgument), so
+  /// that a value the service would not understand cannot silently leave charges out.
   std::vector<ChargeData> get_charges(ChargeFilter filter, ChargeFieldsToReturn fields = {});
   /// GetCustomerIdFromKey: the numeric customer ID of the credentials' customer key. Throws
   /// AuthenticationFailed when the service does not authorize the credentials.
@@ -215,5 +221,18 @@ class Client {
   Impl& impl() const;
   std::shared_ptr<Impl> impl_;
 };
+
+/// The value of ChargeFilter::IncludeUnapprovedCharges that asks GetCharges for the charges of unapproved
+/// encounters too ("T", as the vendor's guide documents). Without it the service answers approved ones only.
+inline constexpr const char kIncludeUnapprovedCharges[] = "T";
+
+/// Makes `filter` ask for the charges of unapproved encounters too (`include`), or for approved ones only (the
+/// service's default); returns `filter`. Works for Client::get_charges() and kareo::charges_by_date().
+/// @code
+/// kareo::ChargeFilter filter;
+/// filter.PracticeName = "Main Street Clinic";
+/// auto charges = client.get_charges(kareo::include_unapproved_charges(filter));
+/// @endcode
+ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include = true);
 
 }  // namespace kareo

@@ -325,7 +325,8 @@ PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilt
                                                  AppointmentFieldsToReturn fields = {});
 
 /// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
-/// 60 days.
+/// 60 days. The service leaves out the charges of unapproved encounters unless the filter asks for them:
+/// pass kareo::include_unapproved_charges(filter) to have them too (see Client::get_charges()).
 PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
                                        const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
 

@@ -212,6 +212,35 @@ TEST_F(Cli, RangedReadsPageByDateWindows) {
                "invalid argument");
 }
 
+TEST_F(Cli, ChargesOfUnapprovedEncountersOnlyWithIncludeUnapproved) {
+  // Tebra leaves out the charges of encounters not yet approved unless IncludeUnapprovedCharges is "T"; the fake
+  // server does the same.
+  auto options = small_server();
+  options.sizes.encounters = 120;
+  options.sizes.charges = 240;
+  start(options);
+  std::set<std::string> approved, all;
+  for (auto id : where(Entity::Charge, "PracticeName", "Testpractice Alpha")) {
+    all.insert(std::to_string(id));
+    if (server().store().get(Entity::Charge, id)->at("EncounterStatus") == "Approved")
+      approved.insert(std::to_string(id));
+  }
+  ASSERT_FALSE(approved.empty());
+  ASSERT_LT(approved.size(), all.size()) << "the data needs charges of unapproved encounters";
+  for (const bool ranged : {false, true}) {
+    SCOPED_TRACE(ranged ? "paged by posting date" : "one call");
+    std::vector<std::string> args{"charges", "--practice", "Testpractice Alpha"};
+    if (ranged) args.insert(args.end(), {"--from", "2000-01-01"});
+    auto plain = kareo(args);
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_EQ(ids_of(plain.lines()), approved);
+    args.push_back("--include-unapproved");
+    auto with = kareo(args);
+    ASSERT_EQ(with.exit_code, 0) << with.err;
+    EXPECT_EQ(ids_of(with.lines()), all);
+  }
+}
+
 TEST_F(Cli, AllPatientsWalksTheCursor) {
   auto r = kareo({"all-patients", "--practice", "Testpractice Alpha", "--batch-size", "7"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -72,7 +72,8 @@ class FilterError : public std::invalid_argument {
 ///   filter member (ErrorResponse otherwise). Members the filter type does not have are ignored.
 /// - GetCharges refuses posting-date windows wider than 60 days and GetAppointments StartDate/EndDate windows
 ///   wider than 60 days (InternalServiceFault; see FakeServerOptions::window_limit_days). GetCharges answers
-///   charges of approved encounters only, unless IncludeUnapprovedCharges is "T"/"true".
+///   charges of approved encounters only, unless IncludeUnapprovedCharges is "T" (the vendor's guide's value; any
+///   other value, "true" included, leaves them out).
 /// - GetAppointments' StartDate/EndDate select appointments that start in the window.
 /// - GetAppointments without any date pair selects StartDate from 3 days before today for 7 days (guide).
 class Store {
