@@ -209,7 +209,8 @@ void FileCheckpointStore::save(const Checkpoint& checkpoint) {
 // -----------------------------------------------------------------------------------------------------------------
 // ChangeFeed
 
-ChangeFeed::ChangeFeed(Client& client, ChangeFeedOptions options) : client_(&client), options_(std::move(options)) {
+ChangeFeed::ChangeFeed(Client& client, ChangeFeedOptions options)
+    : client_(detail::share_client(client)), options_(std::move(options)) {
   if (!options_.clock) options_.clock = SystemClock::instance();
   // Progress reports measure time on the feed's clock unless told otherwise.
   if (!options_.paging.clock || options_.paging.clock == SystemClock::instance()) {

@@ -181,7 +181,7 @@ void deliver_event(const EventSink& sink, const CallEvent& event, WireTrace mode
 
 }  // namespace detail
 
-Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
+Client::Client(Options options) : impl_(std::make_shared<Impl>()) {
   impl_->options = std::move(options);
   const Options& o = impl_->options;
   std::shared_ptr<Connection> transport = o.connection();
@@ -196,18 +196,35 @@ Client::Client(Options options) : impl_(std::make_unique<Impl>()) {
   impl_->stack = std::move(stack);
 }
 
+Client::Client(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
-const Options& Client::options() const noexcept { return impl_->options; }
-std::shared_ptr<Connection> Client::connection() const { return impl_->stack; }
+Client::Impl& Client::impl() const {
+  if (!impl_) {
+    throw InvalidArgument(
+        "this kareo::Client was moved from and has no connections or options left; use the Client it was moved "
+        "to (ranges and change feeds made before the move keep working)");
+  }
+  return *impl_;
+}
+
+namespace detail {
+std::shared_ptr<Client> share_client(const Client& client) {
+  client.impl();  // throws for a moved-from client
+  return std::shared_ptr<Client>(new Client(client.impl_));
+}
+}  // namespace detail
+
+const Options& Client::options() const { return impl().options; }
+std::shared_ptr<Connection> Client::connection() const { return impl().stack; }
 
 // ---- raw calls -------------------------------------------------------------------------------------------
 
 #define KAREO_RAW_(method, Name)                                                                         \
   wire::Traits<Operation::Name>::Result Client::method(wire::Traits<Operation::Name>::Payload request) { \
-    return impl_->call<Operation::Name>(request);                                                        \
+    return impl().call<Operation::Name>(request);                                                        \
   }
 KAREO_RAW_(create_appointment_raw, CreateAppointment)
 KAREO_RAW_(create_document_raw, CreateDocument)
@@ -240,7 +257,7 @@ KAREO_RAW_(update_patients_external_id_raw, UpdatePatientsExternalID)
 
 GetCustomerIdFromKeyResp Client::get_customer_id_from_key_raw() {
   GetCustomerIdFromKeyRequest request;
-  return impl_->call<Operation::GetCustomerIdFromKey>(request);
+  return impl().call<Operation::GetCustomerIdFromKey>(request);
 }
 
 // ---- reads -----------------------------------------------------------------------------------------------
@@ -252,7 +269,7 @@ std::vector<PatientBatchData> Client::get_all_patients(PatientBatchGetFilter fil
   if (*filter.BatchSize < 1 || *filter.BatchSize > 1000) {
     throw InvalidArgument("GetAllPatients: BatchSize must be 1..1000, not " + std::to_string(*filter.BatchSize), op);
   }
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Patients,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Patients,
                          &kareo_wire::kareo__ArrayOfPatientBatchData::PatientBatchData, kById);
 }
 
@@ -273,18 +290,48 @@ std::vector<AppointmentData> Client::get_appointments(AppointmentFilter filter, 
   require_pair(op, filter.StartDate, filter.EndDate, "StartDate", "EndDate");
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Appointments,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Appointments,
                          &kareo_wire::kareo__ArrayOfAppointmentData::AppointmentData, kById);
+}
+
+ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include) {
+  if (include) {
+    filter.IncludeUnapprovedCharges = kIncludeUnapprovedCharges;
+  } else {
+    filter.IncludeUnapprovedCharges.reset();
+  }
+  return filter;
 }
 
 std::vector<ChargeData> Client::get_charges(ChargeFilter filter, ChargeFieldsToReturn fields) {
   constexpr Operation op = Operation::GetCharges;
+  // The service knows "T" only: a boolean spelled otherwise would silently leave unapproved charges out.
+  if (filter.IncludeUnapprovedCharges) {
+    std::string v;
+    for (char ch : *filter.IncludeUnapprovedCharges) {
+      if (!std::isspace(static_cast<unsigned char>(ch)))
+        v += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (v == "t" || v == "true" || v == "1" || v == "yes") {
+      include_unapproved_charges(filter, true);
+    } else if (v.empty() || v == "f" || v == "false" || v == "0" || v == "no") {
+      include_unapproved_charges(filter, false);
+    } else {
+      throw InvalidArgument(
+          "GetCharges: IncludeUnapprovedCharges must be \"T\" (include the charges of unapproved "
+          "encounters) or absent, not \"" +
+              *filter.IncludeUnapprovedCharges +
+              "\"; use "
+              "kareo::include_unapproved_charges()",
+          op);
+    }
+  }
   require_some(op, filter);
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
   KAREO_PAIR(op, filter, PostingDate);
   KAREO_PAIR(op, filter, ServiceDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Charges, &kareo_wire::kareo__ArrayOfChargeData::ChargeData,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Charges, &kareo_wire::kareo__ArrayOfChargeData::ChargeData,
                          kById);
 }
 
@@ -302,7 +349,7 @@ std::vector<EncounterDetailsData> Client::get_encounter_details(EncounterDetails
                                                                 EncounterDetailsFieldsToReturn fields) {
   constexpr Operation op = Operation::GetEncounterDetails;
   if (blank(filter.EncounterID)) throw InvalidArgument("GetEncounterDetails: give the EncounterID", op);
-  return impl_->list<op>(
+  return impl().list<op>(
       filter, fields, &ResultOf<op>::EncounterDetails,
       &kareo_wire::kareo__ArrayOfEncounterDetailsData::EncounterDetailsData,
       [](const EncounterDetailsData& r) -> const auto& { return r.EncounterID; });
@@ -344,7 +391,7 @@ std::vector<PatientData> Client::get_patients(PatientFilter filter, PatientField
   KAREO_PAIR(op, filter, DateOfBirth);
   KAREO_PAIR(op, filter, LastEncounterDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Patients, &kareo_wire::kareo__ArrayOfPatientData::PatientData,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Patients, &kareo_wire::kareo__ArrayOfPatientData::PatientData,
                          kById);
 }
 
@@ -354,7 +401,7 @@ std::vector<PaymentData> Client::get_payments(PaymentFilter filter, PaymentField
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
   KAREO_PAIR(op, filter, PostDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Payments, &kareo_wire::kareo__ArrayOfPaymentData::PaymentData,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Payments, &kareo_wire::kareo__ArrayOfPaymentData::PaymentData,
                          kById);
 }
 
@@ -362,7 +409,7 @@ std::vector<PracticeData> Client::get_practices(PracticeFilter filter, PracticeF
   constexpr Operation op = Operation::GetPractices;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Practices,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Practices,
                          &kareo_wire::kareo__ArrayOfPracticeData::PracticeData, kById);
 }
 
@@ -371,7 +418,7 @@ std::vector<ProcedureCodeData> Client::get_procedure_codes(ProcedureCodeFilter f
   constexpr Operation op = Operation::GetProcedureCodes;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::ProcedureCodes,
+  return impl().list<op>(filter, fields, &ResultOf<op>::ProcedureCodes,
                          &kareo_wire::kareons__ArrayOfProcedureCodeData::ProcedureCodeData, kById);
 }
 
@@ -379,7 +426,7 @@ std::vector<ProviderData> Client::get_providers(ProviderFilter filter, ProviderF
   constexpr Operation op = Operation::GetProviders;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Providers,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Providers,
                          &kareo_wire::kareo__ArrayOfProviderData::ProviderData, kById);
 }
 
@@ -388,7 +435,7 @@ std::vector<ServiceLocationData> Client::get_service_locations(ServiceLocationFi
   constexpr Operation op = Operation::GetServiceLocations;
   KAREO_PAIR(op, filter, CreatedDate);
   KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::ServiceLocations,
+  return impl().list<op>(filter, fields, &ResultOf<op>::ServiceLocations,
                          &kareo_wire::kareons__ArrayOfServiceLocationData::ServiceLocationData, kById);
 }
 
@@ -411,7 +458,7 @@ std::vector<TransactionData> Client::get_transactions(TransactionFilter filter, 
   KAREO_PAIR(op, filter, PostingDate);
   KAREO_PAIR(op, filter, ServiceDate);
   KAREO_PAIR(op, filter, TransactionDate);
-  return impl_->list<op>(filter, fields, &ResultOf<op>::Transactions,
+  return impl().list<op>(filter, fields, &ResultOf<op>::Transactions,
                          &kareo_wire::kareo__ArrayOfTransactionData::TransactionData, kById);
 }
 

@@ -234,9 +234,11 @@ struct Reader::Impl {
         return;
       case Kind::StringList:
       case Kind::IntList:
-        if (is_nil) {
-          skip = 1;
-          return;
+        // A nil item is read as the generated code reads it: a string's text as it is (an empty string when
+        // there is none, so the list keeps its length and its positions); an integer cannot be nil, and the
+        // generated code refuses the response.
+        if (is_nil && m.kind == Kind::IntList) {
+          return fail(std::string("an item of ") + m.name + " is nil, not an integer");
         }
         leaf = &m;
         leaf_slot = m.slot(f.object, arena);

@@ -236,12 +236,13 @@ template <typename Row, typename Filter, typename Fields, typename Method>
 PagedRange<Row> ranged(Client& client, Operation op, Method method, Filter filter, Fields fields, DatePair<Filter> pair,
                        TimeRange range, const PagingOptions& options, seconds max_width) {
   check_range(op, range);
-  Client* c = &client;
+  // The range shares the client's state: it outlives the Client object (moved from or destroyed).
+  std::shared_ptr<Client> c = detail::share_client(client);
   auto fetch = [c, method, filter = std::move(filter), fields = std::move(fields), pair](const TimeRange& w) {
     Filter f = filter;
     f.*pair.from = detail::filter_text(w.from);
     f.*pair.to = detail::filter_text(w.to);
-    return (c->*method)(std::move(f), fields);
+    return ((*c).*method)(std::move(f), fields);
   };
   return PagedRange<Row>(
       detail::window_source<Row>(std::string(operation_name(op)), range, options, max_width, std::move(fetch)));
@@ -370,7 +371,7 @@ PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const
   if (practice_id < 1) throw InvalidArgument("GetAllPatients: a practice ID is required", op);
 
   struct Walk {
-    Client* client = nullptr;
+    std::shared_ptr<Client> client;  // shares the client's state: outlives the Client object
     int practice_id = 0;
     AllPatientsOptions options;
     PatientBatchFieldsToReturn fields;
@@ -382,7 +383,7 @@ PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const
     std::optional<Clock::time_point> started;
   };
   auto walk = std::make_shared<Walk>();
-  walk->client = &client;
+  walk->client = detail::share_client(client);
   walk->practice_id = practice_id;
   walk->options = options;
   walk->fields = std::move(fields);

@@ -20,6 +20,11 @@
 //       (create-patient with a practice that does not exist shows a ServiceError)
 //       (credentials in KAREO_CUSTOMER_KEY, KAREO_USER, KAREO_PASSWORD; KAREO_ENDPOINT optional)
 // The exit code is the kareo tool's code for the failure class (0 when the call succeeded).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -31,7 +36,17 @@ namespace {
 
 void save_capture(const kareo::Error& e) {
   if (e.support_capture().empty()) return;
-  std::ofstream out("kareo-support-capture.xml");
+  // Redacted by default, it still holds IDs and dates (and everything with WireTrace::WithPatientData): readable
+  // by its owner only (mode 0600 whatever the umask; an older copy is replaced, not reused with its mode).
+  const char* path = "kareo-support-capture.xml";
+  ::unlink(path);
+  const int fd = ::open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::cerr << "  cannot write " << path << ": " << std::strerror(errno) << "\n";
+    return;
+  }
+  ::close(fd);
+  std::ofstream out(path);
   out << "<!-- " << e.operation_name() << " at " << e.support_capture().endpoint << " -->\n"
       << e.support_capture().request_xml << "\n"
       << e.support_capture().response_xml << "\n";

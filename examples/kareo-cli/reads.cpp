@@ -29,6 +29,7 @@ struct Filters {
   int vendor_id = 0;
   std::string first_name, last_name;
   int batch_size = 1000;
+  bool include_unapproved = false;
   CLI::Option* practice_id_opt = nullptr;
   CLI::Option* id_opt = nullptr;
   CLI::Option* vendor_opt = nullptr;
@@ -325,6 +326,7 @@ void add_read_commands(CLI::App& app, Commands& commands) {
         command(app, commands, "charges", "List charges (GetCharges; --from/--to are posting dates)", [f](Session& s) {
           kareo::ChargeFilter filter;
           set_opt(filter.PracticeName, f->practice);
+          kareo::include_unapproved_charges(filter, f->include_unapproved);
           auto cols = std::vector<std::string>{
               "ID",           "PostingDate",    "ServiceStartDate", "PatientName", "ProcedureCode",
               "TotalCharges", "EncounterStatus"};
@@ -334,6 +336,8 @@ void add_read_commands(CLI::App& app, Commands& commands) {
           return print_rows<kareo::ChargeData>(s, s.client().get_charges(filter), cols);
         });
     add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "posting-date range");
+    sub->add_flag("--include-unapproved", f->include_unapproved,
+                  "Also list the charges of unapproved encounters (Tebra leaves them out by default)");
   }
   {
     auto f = std::make_shared<Filters>();

@@ -1,5 +1,7 @@
 // The connection to Tebra as the tool configures it: credentials, endpoint, TLS, timeouts, pacing shared
 // between runs, retries, the wire log and --verbose.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +20,27 @@
 namespace kareo_cli {
 
 namespace {
+
+// Opens the wire log for appending. It may hold patient data (--wire-log-patient-data) and always holds IDs and
+// dates, so only its owner may read it: a new file is created with mode 0600 whatever the umask, and an existing
+// regular file that others may read is restricted to 0600 (or refused when that fails).
+std::shared_ptr<std::ofstream> open_wire_log(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw kareo::InvalidArgument("--wire-log " + path + ": cannot write the file: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    throw kareo::InvalidArgument("--wire-log " + path +
+                                 ": the file is readable by others and cannot be restricted to "
+                                 "its owner (chmod 600): " +
+                                 why);
+  }
+  ::close(fd);
+  auto file = std::make_shared<std::ofstream>(path, std::ios::app);
+  if (!*file) throw kareo::InvalidArgument("--wire-log " + path + ": cannot write the file: " + std::strerror(errno));
+  return file;
+}
 
 Format parse_format(const std::string& name) {
   if (name == "json") return Format::Json;
@@ -101,13 +124,7 @@ json read_json_input(const std::string& path) {
 Session::Session(const Globals& globals) : globals_(globals), log_mutex_(std::make_shared<std::mutex>()) {
   output_ = std::make_unique<Output>(parse_format(globals_.format), split_columns(globals_.columns), std::cout);
   progress_ = std::make_unique<Progress>(globals_.progress || isatty(STDERR_FILENO) != 0);
-  if (!globals_.wire_log.empty()) {
-    auto file = std::make_shared<std::ofstream>(globals_.wire_log, std::ios::app);
-    if (!*file)
-      throw kareo::InvalidArgument("--wire-log " + globals_.wire_log +
-                                   ": cannot write the file: " + std::strerror(errno));
-    wire_log_ = file;
-  }
+  if (!globals_.wire_log.empty()) wire_log_ = open_wire_log(globals_.wire_log);
 }
 
 Session::~Session() = default;

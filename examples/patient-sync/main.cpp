@@ -7,13 +7,21 @@
 // - a consumer that is safe with that checkpoint: each record is appended to the local file (and flushed)
 //   before the callback returns, because the feed advances its checkpoint only after the callback returned;
 //   records are upserted by ID (later lines win), so a record delivered twice after a crash does no harm;
-// - converting records to JSON with kareo::to_json() (the contract's member names as keys).
+// - converting records to JSON with kareo::to_json() (the contract's member names as keys);
+// - keeping patient data private: the local copy is created readable by its owner only (mode 0600, whatever
+//   the umask), as the feed's checkpoint file is.
 //
 // The local copy is a file of JSON lines, one patient per line, compacted after each run. Run it from cron
 // (the vendor asks for polls every couple of hours, not every few minutes):
 //   ./patient-sync "Practice Name" patients.checkpoint patients.jsonl [FIRST-RUN-START-DATE]
 // (credentials in KAREO_CUSTOMER_KEY, KAREO_USER, KAREO_PASSWORD; KAREO_ENDPOINT optional)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -23,6 +31,22 @@
 #include "kareo/change_feed.hpp"
 #include "kareo/json.hpp"
 #include "kareo/kareo.hpp"
+
+namespace {
+
+// Creates `path` if needed so that only its owner can read it (it holds patient data), and restricts an existing
+// file that others may read. std::ofstream would create it with mode 0666 minus the umask (usually 0644).
+void make_private(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  const bool open_to_others = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0;
+  const bool restricted = !open_to_others || ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!restricted) throw std::runtime_error(path + " is readable by others and cannot be restricted (chmod 600 it)");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -63,6 +87,7 @@ int main(int argc, char** argv) {
     kareo::ChangeFeed feed(client, feed_options);
 
     std::size_t added = 0, updated = 0;
+    make_private(store_path);
     std::ofstream log(store_path, std::ios::app);
     kareo::PollResult result = feed.poll_once([&](const kareo::Change& change) {
       nlohmann::json record = kareo::to_json(*change.patient);
@@ -75,6 +100,7 @@ int main(int argc, char** argv) {
     log.close();
 
     // Compact: one line per patient (written aside, then renamed over the log).
+    make_private(store_path + ".tmp");
     std::ofstream out(store_path + ".tmp", std::ios::trunc);
     for (const auto& entry : store) out << entry.second.dump() << '\n';
     out.close();

@@ -176,8 +176,8 @@ struct PollResult {
 
 /// Follows the changes of one practice's patients or appointments; see the file description.
 ///
-/// A ChangeFeed refers to its Client: keep the client alive while the feed is used. Not safe to use from
-/// several threads at once.
+/// A ChangeFeed shares its Client's state (options and connections): it keeps working after the Client object it
+/// was made from is moved from or destroyed. Not safe to use from several threads at once.
 class ChangeFeed {
  public:
   /// Receives each changed record. An exception from it stops the poll; the record is delivered again next
@@ -185,8 +185,8 @@ class ChangeFeed {
   using Callback = std::function<void(const Change&)>;
 
   /// Follows `options.entity` through `client`.
-  /// @throws kareo::InvalidArgument when neither checkpoint_path nor checkpoint_store is given, or the
-  /// checkpoint belongs to another entity.
+  /// @throws kareo::InvalidArgument when neither checkpoint_path nor checkpoint_store is given, the checkpoint
+  /// belongs to another entity, or `client` was moved from.
   ChangeFeed(Client& client, ChangeFeedOptions options);
 
   /// Reads the records modified since the checkpoint and delivers them, advancing the checkpoint as it goes.
@@ -203,7 +203,7 @@ class ChangeFeed {
 
  private:
   PollResult poll(const Callback& callback, const CancellationToken& cancel);
-  Client* client_;
+  std::shared_ptr<Client> client_;  // shares the client's state (kareo::detail::share_client)
   ChangeFeedOptions options_;
   std::shared_ptr<CheckpointStore> store_;
   Checkpoint checkpoint_;

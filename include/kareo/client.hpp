@@ -14,6 +14,14 @@
 
 namespace kareo {
 
+class Client;
+
+namespace detail {
+/// A Client sharing `client`'s state (options, connection stack): what ranges and change feeds keep, so that
+/// they outlive the object they were made from. Throws kareo::InvalidArgument for a moved-from client.
+std::shared_ptr<Client> share_client(const Client& client);
+}  // namespace detail
+
 /// A client of the Tebra (Kareo) Web Services API 2.1.
 ///
 /// Every method sends one request (or more, when a retry decorator is configured) and returns owned values:
@@ -28,6 +36,12 @@ namespace kareo {
 /// returns the whole response payload (for example the GetAllPatients cursor `Key`).
 ///
 /// A Client is safe to use from several threads at once; it keeps a pool of connections.
+///
+/// Lifetime: the ranges of kareo/paging.hpp and kareo::ChangeFeed share the client's state (its options and
+/// connections) instead of pointing at the Client object, so they keep working after the Client they were made
+/// from is moved from or destroyed. A moved-from Client has no state: every call on it, options() and
+/// connection() included, throws kareo::InvalidArgument ("this kareo::Client was moved from") instead of
+/// crashing; assign a Client to it to use it again.
 /// @code
 /// kareo::Client client{kareo::Options{}.credentials(kareo::Credentials::from_environment())};
 /// kareo::PatientFilter filter;
@@ -39,17 +53,20 @@ class Client {
   /// Builds the connection stack from `options`. Nothing is sent until the first call.
   explicit Client(Options options = Options{});
   ~Client();
-  /// Clients move; they do not copy.
-  Client(Client&&) noexcept;
-  /// Clients move; they do not copy.
-  Client& operator=(Client&&) noexcept;
+  /// Clients move; they do not copy. `other` is left without state (see the class description).
+  Client(Client&& other) noexcept;
+  /// Clients move; they do not copy. `other` is left without state; ranges and feeds made from this client before
+  /// keep the state they share.
+  Client& operator=(Client&& other) noexcept;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   /// The options the client was built with.
-  const Options& options() const noexcept;
+  /// @throws kareo::InvalidArgument for a moved-from client.
+  const Options& options() const;
   /// The top of the connection stack (decorators, observability, transport). Calls made through it get no
   /// credentials and no defaults: the Exchange must carry a complete request.
+  /// @throws kareo::InvalidArgument for a moved-from client.
   std::shared_ptr<Connection> connection() const;
 
   /// @name Reads
@@ -63,6 +80,12 @@ class Client {
   /// GetAppointments: appointments matching `filter` (give at least one member; both ends of a date range).
   std::vector<AppointmentData> get_appointments(AppointmentFilter filter, AppointmentFieldsToReturn fields = {});
   /// GetCharges: charges matching `filter` (give at least one member; both ends of a date range).
+  ///
+  /// The service leaves out the charges of unapproved encounters unless `filter.IncludeUnapprovedCharges` is
+  /// "T": ask for them with include_unapproved_charges(filter). The member is sent as the service expects it:
+  /// "T" (also given as "true", "1" or "yes", any case) includes them; "F", "false", "0", "no" or an empty text
+  /// are sent as no member (approved encounters only); any other text is refused (kareo::InvalidArgument), so
+  /// that a value the service would not understand cannot silently leave charges out.
   std::vector<ChargeData> get_charges(ChargeFilter filter, ChargeFieldsToReturn fields = {});
   /// GetCustomerIdFromKey: the numeric customer ID of the credentials' customer key. Throws
   /// AuthenticationFailed when the service does not authorize the credentials.
@@ -192,7 +215,24 @@ class Client {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  friend std::shared_ptr<Client> detail::share_client(const Client& client);
+  explicit Client(std::shared_ptr<Impl> impl);
+  // The state, or InvalidArgument when this client was moved from.
+  Impl& impl() const;
+  std::shared_ptr<Impl> impl_;
 };
+
+/// The value of ChargeFilter::IncludeUnapprovedCharges that asks GetCharges for the charges of unapproved
+/// encounters too ("T", as the vendor's guide documents). Without it the service answers approved ones only.
+inline constexpr const char kIncludeUnapprovedCharges[] = "T";
+
+/// Makes `filter` ask for the charges of unapproved encounters too (`include`), or for approved ones only (the
+/// service's default); returns `filter`. Works for Client::get_charges() and kareo::charges_by_date().
+/// @code
+/// kareo::ChargeFilter filter;
+/// filter.PracticeName = "Main Street Clinic";
+/// auto charges = client.get_charges(kareo::include_unapproved_charges(filter));
+/// @endcode
+ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include = true);
 
 }  // namespace kareo

@@ -20,7 +20,8 @@
 ///                                      1))}, paging);
 /// for (kareo::PatientData& patient : range) { ... }
 /// @endcode
-/// A range refers to its Client: keep the client alive while iterating.
+/// A range shares its Client's state (options and connections): it keeps working after the Client object it was
+/// made from is moved from or destroyed. Making a range from a moved-from Client throws kareo::InvalidArgument.
 ///
 /// Window edges are shared (a window starts where the previous one ended), so a row dated exactly on an edge is
 /// fetched twice whether the service treats the upper bound as inclusive or not; it is returned once.
@@ -324,7 +325,8 @@ PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilt
                                                  AppointmentFieldsToReturn fields = {});
 
 /// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
-/// 60 days.
+/// 60 days. The service leaves out the charges of unapproved encounters unless the filter asks for them:
+/// pass kareo::include_unapproved_charges(filter) to have them too (see Client::get_charges()).
 PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
                                        const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
 

@@ -286,7 +286,8 @@ std::vector<std::shared_ptr<const Row>> Store::Impl::select(Entity e, const Filt
         break;
       }
       case Match::IncludeUnapproved:
-        c.approved_only = !parse_bool(it->second).value_or(false);
+        // Only the guide's "T" asks for them; any other value (also "true") leaves them out.
+        c.approved_only = trim(it->second) != "T";
         continue;
       case Match::PracticeId: {
         auto v = parse_int(it->second);

@@ -1,5 +1,11 @@
 // The public Store API and the JSON data format.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -240,7 +246,16 @@ std::string Store::to_json() const {
 
 void Store::save_json(const std::string& path) const {
   std::string text = to_json();
-  std::ofstream f(path, std::ios::binary);
+  // Records, synthetic or loaded from a file, are patient data: readable by the owner only (0600, whatever the
+  // umask), and an existing file open to others is restricted first.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  const bool open_to_others = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0;
+  const bool restricted = !open_to_others || ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!restricted) throw std::runtime_error("cannot restrict " + path + " to its owner (chmod 600)");
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) throw std::runtime_error("cannot write " + path);
   f.write(text.data(), static_cast<std::streamsize>(text.size()));
   if (!f) throw std::runtime_error("cannot write " + path);

@@ -61,6 +61,25 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
+/// The permission bits of `path` (-1 when it does not exist).
+inline int mode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int>(st.st_mode & 07777);
+}
+
+/// Sets the process's umask (which child processes inherit) while it exists.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
 /// What a child process did.
 struct RunResult {
   int exit_code = -1;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "cli_support.hpp"
@@ -209,6 +210,35 @@ TEST_F(Cli, RangedReadsPageByDateWindows) {
   EXPECT_EQ(created.lines().size(), count(Entity::Practice));
   expect_error(kareo({"patients", "--practice-id", "1", "--from", "2020-01-01", "--created-from", "2020-01-01"}), 2,
                "invalid argument");
+}
+
+TEST_F(Cli, ChargesOfUnapprovedEncountersOnlyWithIncludeUnapproved) {
+  // Tebra leaves out the charges of encounters not yet approved unless IncludeUnapprovedCharges is "T"; the fake
+  // server does the same.
+  auto options = small_server();
+  options.sizes.encounters = 120;
+  options.sizes.charges = 240;
+  start(options);
+  std::set<std::string> approved, all;
+  for (auto id : where(Entity::Charge, "PracticeName", "Testpractice Alpha")) {
+    all.insert(std::to_string(id));
+    if (server().store().get(Entity::Charge, id)->at("EncounterStatus") == "Approved")
+      approved.insert(std::to_string(id));
+  }
+  ASSERT_FALSE(approved.empty());
+  ASSERT_LT(approved.size(), all.size()) << "the data needs charges of unapproved encounters";
+  for (const bool ranged : {false, true}) {
+    SCOPED_TRACE(ranged ? "paged by posting date" : "one call");
+    std::vector<std::string> args{"charges", "--practice", "Testpractice Alpha"};
+    if (ranged) args.insert(args.end(), {"--from", "2000-01-01"});
+    auto plain = kareo(args);
+    ASSERT_EQ(plain.exit_code, 0) << plain.err;
+    EXPECT_EQ(ids_of(plain.lines()), approved);
+    args.push_back("--include-unapproved");
+    auto with = kareo(args);
+    ASSERT_EQ(with.exit_code, 0) << with.err;
+    EXPECT_EQ(ids_of(with.lines()), all);
+  }
 }
 
 TEST_F(Cli, AllPatientsWalksTheCursor) {
@@ -460,6 +490,52 @@ TEST_F(Cli, WireLogIsRedacted) {
   EXPECT_EQ(text.find(c.customer_key), std::string::npos);
   auto patient = server().store().get(Entity::Patient, server().store().ids(Entity::Patient).front());
   EXPECT_EQ(text.find(patient->at("SSN")), std::string::npos) << "patient data is masked by default";
+}
+
+TEST_F(Cli, FilesThatMayHoldPatientDataAreTheOwnersOnly) {
+  ScopedUmask permissive(0);  // without care, files would be created readable and writable by anyone
+  const std::string log = tmp_.file("wire-phi.log");
+  auto r = kareo({"--wire-log", log, "--wire-log-patient-data", "patients", "--practice", "Testpractice Alpha"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto alpha = server().store().ids(Entity::Patient, {{"PracticeName", "Testpractice Alpha"}});
+  ASSERT_FALSE(alpha.empty());
+  const auto patient = server().store().get(Entity::Patient, alpha.front());
+  EXPECT_NE(read_file(log).find(patient->at("LastName")), std::string::npos) << "the log holds patient data";
+  EXPECT_EQ(mode_of(log), 0600);
+  const std::string redacted = tmp_.file("wire.log");
+  ASSERT_EQ(kareo({"--wire-log", redacted, "practices"}).exit_code, 0);
+  EXPECT_EQ(mode_of(redacted), 0600);
+
+  // A log that others may read (left by an older version, or made by hand) is restricted before it is written to.
+  const std::string old_log = tmp_.write("old.log", "earlier lines\n");
+  ASSERT_EQ(::chmod(old_log.c_str(), 0644), 0);
+  r = kareo({"--wire-log", old_log, "--wire-log-patient-data", "practices"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(old_log), 0600);
+  const std::string appended = read_file(old_log);
+  EXPECT_EQ(appended.rfind("earlier lines\n", 0), 0u) << "appended to, not replaced";
+  EXPECT_NE(appended.find("GetPractices"), std::string::npos);
+
+  // sync's checkpoint and its lock file.
+  const std::string state = tmp_.file("patients.checkpoint");
+  r = kareo(
+      {"sync", "patients", "--practice", "Testpractice Alpha", "--state", state, "--once", "--since", "2000-01-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(state), 0600);
+  EXPECT_EQ(mode_of(state + ".lock"), 0600);
+
+  // The pacing schedule shared by the tool's runs: a directory of the user's own, files of the user's own.
+  const std::string pacing = tmp_.file("pacing");
+  auto env = server_env(*server_, tmp_);
+  r = run_program(kKareo, {"--pacing-dir", pacing, "--max-retries", "0", "practices"}, env, {}, tmp_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(mode_of(pacing), 0700);
+  std::size_t schedules = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(pacing)) {
+    ++schedules;
+    EXPECT_EQ(mode_of(entry.path().string()), 0600) << entry.path();
+  }
+  EXPECT_EQ(schedules, 1u);
 }
 
 TEST_F(Cli, VerboseReportsEveryCall) {

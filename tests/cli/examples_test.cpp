@@ -83,9 +83,12 @@ TEST_F(Examples, PatientSyncIsIncremental) {
                                       tmp_.file("patients.jsonl"), std::to_string(utc.tm_year + 1900 - 3) + "-01-01"};
   const auto expected = server().store().ids(Entity::Patient, {{"PracticeName", "Testpractice Bravo"}});
   server().set_throttle(false);  // three runs in a row: the example's own pacing starts afresh each run
+  ScopedUmask permissive(0);     // files the example creates would be readable by anyone, unless it says otherwise
 
   auto first = run(EXAMPLE_PATIENT_SYNC, args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(mode_of(args[2]), 0600) << "the local copy of patient data is readable by its owner only";
+  EXPECT_EQ(mode_of(args[1]), 0600) << "so is the checkpoint";
   EXPECT_NE(first.out.find(std::to_string(expected.size()) + " changed patients (" + std::to_string(expected.size()) +
                            " new, 0 updated)"),
             std::string::npos)
@@ -102,6 +105,7 @@ TEST_F(Examples, PatientSyncIsIncremental) {
   EXPECT_NE(third.out.find("1 changed patients (0 new, 1 updated)"), std::string::npos) << third.out;
   std::string store = read_file(args[2]);
   EXPECT_EQ(count_lines(store, "\n"), expected.size()) << "compacted: one line per patient";
+  EXPECT_EQ(mode_of(args[2]), 0600) << "the compacted copy too";
   EXPECT_NE(store.find("Changedname"), std::string::npos);
 }
 
@@ -149,10 +153,14 @@ TEST_F(Examples, ErrorHandlingNamesEachClass) {
   EXPECT_EQ(service.exit_code, 6) << service.err;
 
   server().add_fault("internal:op=GetPractices:count=1");
-  auto fault = run(EXAMPLE_ERROR_HANDLING, {"practices"});
-  EXPECT_EQ(fault.exit_code, 7) << fault.err;
-  EXPECT_NE(fault.err.find("a:InternalServiceFault"), std::string::npos) << fault.err;
+  {
+    ScopedUmask permissive(0);
+    auto fault = run(EXAMPLE_ERROR_HANDLING, {"practices"});
+    EXPECT_EQ(fault.exit_code, 7) << fault.err;
+    EXPECT_NE(fault.err.find("a:InternalServiceFault"), std::string::npos) << fault.err;
+  }
   EXPECT_NE(read_file(tmp_.file("kareo-support-capture.xml")).find("GetPractices"), std::string::npos);
+  EXPECT_EQ(mode_of(tmp_.file("kareo-support-capture.xml")), 0600) << "the support capture is the owner's only";
 
   server().add_fault("http:status=502:count=1");
   auto http = run(EXAMPLE_ERROR_HANDLING, {"practices"});

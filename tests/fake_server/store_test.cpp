@@ -1,4 +1,6 @@
 // The store without a network: exact sizes, determinism, the JSON data format, big data sets.
+#include <sys/stat.h>
+
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -78,7 +80,15 @@ TEST(FakeServerStore, JsonRoundTrip) {
   const std::string dir = scratch_dir("json");
   auto o = small_options();
   FakeServer original(o);
-  original.store().save_json(dir + "/data.json");
+  {
+    // The dump holds patient records: its owner's only, whatever the umask.
+    const mode_t old_mask = ::umask(0);
+    original.store().save_json(dir + "/data.json");
+    ::umask(old_mask);
+    struct stat st {};
+    ASSERT_EQ(::stat((dir + "/data.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+  }
   auto loaded_options = small_options();
   loaded_options.data_file = dir + "/data.json";
   loaded_options.sizes = DataSizes{};  // ignored with a data file

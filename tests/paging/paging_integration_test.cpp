@@ -205,6 +205,50 @@ TEST_F(PagingIntegration, EveryRangedReadReturnsExactlyTheServersSet) {
   EXPECT_GT(server_->call_count(), 100u);
 }
 
+TEST_F(PagingIntegration, ChargesOfUnapprovedEncountersOnlyWhenAsked) {
+  // The service leaves out the charges of encounters that are not approved unless IncludeUnapprovedCharges is
+  // "T" (the fake server answers the same way).
+  Client client = paced_client();
+  const auto approved = ids_of(charges_by_date(client, {}, DateField::Posting, kAll, paging()));
+  EXPECT_EQ(approved, server_set(Entity::Charge, {}, "FromPostingDate", "ToPostingDate", kAll));
+  ChargeFilter filter;
+  const auto all =
+      ids_of(charges_by_date(client, include_unapproved_charges(filter), DateField::Posting, kAll, paging()));
+  EXPECT_EQ(all,
+            server_set(Entity::Charge, {{"IncludeUnapprovedCharges", "T"}}, "FromPostingDate", "ToPostingDate", kAll));
+  EXPECT_GT(all.size(), approved.size());
+  for (const auto& id : approved) EXPECT_EQ(all.count(id), 1u) << id;
+
+  // A boolean spelled another way is sent as the service expects it; a value it would not understand is refused.
+  auto ids = [&](ChargeFilter f) {
+    std::set<std::string> out;
+    for (const auto& row : client.get_charges(std::move(f))) out.insert(*row.ID);
+    return out;
+  };
+  ChargeFilter practice;
+  practice.PracticeName = kPractice;
+  ChargeFilter practice_all = practice;
+  include_unapproved_charges(practice_all);
+  EXPECT_EQ(practice_all.IncludeUnapprovedCharges, std::optional<std::string>("T"));
+  const auto practice_approved = ids(practice);
+  const auto practice_every = ids(practice_all);
+  EXPECT_GT(practice_every.size(), practice_approved.size());
+  for (const char* yes : {"true", "True", " t ", "1", "YES"}) {
+    ChargeFilter f = practice;
+    f.IncludeUnapprovedCharges = yes;
+    EXPECT_EQ(ids(f), practice_every) << yes;
+  }
+  for (const char* no : {"false", "F", "0", "no", ""}) {
+    ChargeFilter f = practice;
+    f.IncludeUnapprovedCharges = no;
+    EXPECT_EQ(ids(f), practice_approved) << no;
+  }
+  ChargeFilter odd = practice;
+  odd.IncludeUnapprovedCharges = "maybe";
+  EXPECT_THROW(client.get_charges(odd), InvalidArgument);
+  EXPECT_EQ(include_unapproved_charges(practice_all, false).IncludeUnapprovedCharges, std::nullopt);
+}
+
 TEST_F(PagingIntegration, GetChargesWindowsStayWithinSixtyDaysWhateverIsAsked) {
   Client client = paced_client();
   const auto got = ids_of(charges_by_date(client, {}, DateField::Posting, kAll, paging(std::chrono::hours(24 * 365))));

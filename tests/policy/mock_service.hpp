@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kareo/clock.hpp"
 #include "kareo/datetime.hpp"
@@ -27,14 +28,16 @@ struct MockRecord {
 
 class MockService : public Connection {
  public:
-  /// What CreatePatient does on the next calls: succeed, apply then fail (the response is lost), or fail before
-  /// applying (the request was lost after it left).
-  enum class CreateMode { Succeed, FailAfterApply, FailBeforeApply };
+  /// What CreatePatient does on the next calls: succeed, apply then fail (the response is lost), fail before
+  /// applying (the request was lost after it left), or fail while the create is still running: the patient
+  /// appears only at the `visible_after_lookups`-th GetPatient after it (a slow create, or a look-up that lags).
+  enum class CreateMode { Succeed, FailAfterApply, FailBeforeApply, FailStillRunning };
 
   std::map<int, MockRecord> patients;
   std::map<int, MockRecord> appointments;
   std::vector<CreateMode> create_script;  // consumed front to back; Succeed when empty
   int next_id = 5000;
+  int visible_after_lookups = 3;  // CreateMode::FailStillRunning
   std::map<Operation, int> calls;
   std::vector<std::pair<std::string, std::string>> windows;  // From/To of every list call
 
@@ -77,6 +80,14 @@ class MockService : public Connection {
         return;
       }
       case Operation::GetPatient: {
+        for (auto it = running_.begin(); it != running_.end();) {
+          if (--it->lookups_left > 0) {
+            ++it;
+            continue;
+          }
+          patients[it->id] = it->record;
+          it = running_.erase(it);
+        }
         const auto* body = static_cast<const kareo_wire::_kareo__GetPatient*>(ex.request);
         const auto& f = *body->request->Filter;
         auto* out = static_cast<kareo_wire::_kareo__GetPatientResponse*>(ex.response);
@@ -99,8 +110,13 @@ class MockService : public Connection {
         }
         if (mode == CreateMode::FailBeforeApply) throw timeout_error(ex.operation);
         const int id = next_id++;
-        patients[id] = {DateTime(Date(2024, 6, 1)), p.PatientExternalID.value_or(""), p.ExternalVendorID.value_or(0),
-                        p.FirstName.value_or("")};
+        const MockRecord record{DateTime(Date(2024, 6, 1)), p.PatientExternalID.value_or(""),
+                                p.ExternalVendorID.value_or(0), p.FirstName.value_or("")};
+        if (mode == CreateMode::FailStillRunning) {
+          running_.push_back({id, record, visible_after_lookups});
+          throw timeout_error(ex.operation);
+        }
+        patients[id] = record;
         if (mode == CreateMode::FailAfterApply) throw timeout_error(ex.operation);
         auto* out = static_cast<kareo_wire::_kareo__CreatePatientResponse*>(ex.response);
         out->CreatePatientResult = std::make_shared<kareo_wire::kareo__ModifyPatientResp>();
@@ -136,6 +152,12 @@ class MockService : public Connection {
     }
     return out;
   }
+  struct Running {
+    int id;
+    MockRecord record;
+    int lookups_left;
+  };
+  std::vector<Running> running_;  // creates still being applied
   std::mutex mutex_;
 };
 

@@ -85,12 +85,72 @@ TEST(IdempotentCreate, AfterAnAmbiguousOutcomeItLooksAgainInsteadOfCreatingTwice
   EXPECT_EQ(f.clock->total_slept(), 2000ms);  // the settle time before looking again
 }
 
-TEST(IdempotentCreate, WhenTheLostWriteWasNotAppliedItCreatesOnce) {
+TEST(IdempotentCreate, ACreateStillRunningIsWaitedForWithBackoffNotSentAgain) {
+  // The create timed out while the service was still applying it: the patient shows up only at the third
+  // look-up. Looking once after 2 s and creating again would make a second patient.
+  Fixture f;
+  f.service->create_script = {Mode::FailStillRunning};
+  f.service->visible_after_lookups = 3;
+  const auto r = create_patient_idempotent(f.client, patient("EXT-7"), f.options());
+  EXPECT_TRUE(r.created);
+  EXPECT_EQ(r.create_calls, 1);
+  EXPECT_EQ(r.lookups, 4);  // the first look-up, then three after the ambiguous outcome
+  EXPECT_EQ(f.service->calls[Operation::CreatePatient], 1);
+  EXPECT_EQ(with_external_id(*f.service, "EXT-7"), 1u);
+  EXPECT_EQ(f.clock->sleeps(), (std::vector<Clock::duration>{2000ms, 4000ms, 8000ms}));
+}
+
+TEST(IdempotentCreate, WhenTheLookUpsDoNotFindThePatientItReportsTheAmbiguousOutcomeAndNeverCreatesAgain) {
   Fixture f;
   f.service->create_script = {Mode::FailBeforeApply};
-  const auto r = create_patient_idempotent(f.client, patient("EXT-4"), f.options());
+  try {
+    create_patient_idempotent(f.client, patient("EXT-4"), f.options());
+    FAIL() << "an unresolved create was reported as a success";
+  } catch (const AmbiguousPatientCreate& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::AmbiguousOutcome);
+    EXPECT_EQ(e.exit_code(), 10);
+    EXPECT_FALSE(e.retryable());
+    EXPECT_EQ(e.operation(), Operation::CreatePatient);
+    EXPECT_EQ(e.external_id(), "EXT-4");
+    EXPECT_EQ(e.external_vendor_id(), 7);
+    EXPECT_EQ(e.create_calls(), 1);
+    // The default search: waits of 2, 4, 8, 16, 30, 30 and 30 s, a look-up after each, two minutes in all.
+    EXPECT_EQ(e.lookups(), 7);
+    EXPECT_EQ(e.failed_lookups(), 0);
+    EXPECT_EQ(e.elapsed(), 120000ms);
+    const std::string what = e.what();
+    for (const char* part : {"external ID EXT-4", "vendor 7", "7 look-ups over 120.0 s", "not again"}) {
+      EXPECT_NE(what.find(part), std::string::npos) << part << " not in: " << what;
+    }
+  }
+  EXPECT_EQ(f.service->calls[Operation::CreatePatient], 1);
+  EXPECT_EQ(f.service->calls[Operation::GetPatient], 8);
+  EXPECT_EQ(with_external_id(*f.service, "EXT-4"), 0u);
+  EXPECT_EQ(f.clock->total_slept(), 120000ms);
+}
+
+TEST(IdempotentCreate, TheSearchIsBoundedByLookupFor) {
+  Fixture f;
+  f.service->create_script = {Mode::FailBeforeApply};
+  auto o = f.options();
+  o.settle = 500ms;
+  o.max_lookup_interval = 1000ms;
+  o.lookup_for = 3200ms;
+  EXPECT_THROW(create_patient_idempotent(f.client, patient("EXT-8"), o), AmbiguousPatientCreate);
+  // 500, 1000, 1000, then the last wait shortened to end at 3.2 s.
+  EXPECT_EQ(f.clock->sleeps(), (std::vector<Clock::duration>{500ms, 1000ms, 1000ms, 700ms}));
+  EXPECT_EQ(f.service->calls[Operation::CreatePatient], 1);
+}
+
+TEST(IdempotentCreate, OnlyAnExplicitOptInCreatesAgainWhenTheLostWriteWasNotApplied) {
+  Fixture f;
+  f.service->create_script = {Mode::FailBeforeApply};
+  auto o = f.options();
+  o.create_again_when_not_found = true;
+  const auto r = create_patient_idempotent(f.client, patient("EXT-4"), o);
   EXPECT_TRUE(r.created);
   EXPECT_EQ(r.create_calls, 2);
+  EXPECT_EQ(f.service->calls[Operation::CreatePatient], 2);
   EXPECT_EQ(with_external_id(*f.service, "EXT-4"), 1u);
 }
 
@@ -98,8 +158,14 @@ TEST(IdempotentCreate, GivesUpWithTheAmbiguousOutcomeAfterMaxCreateCalls) {
   Fixture f;
   f.service->create_script = {Mode::FailBeforeApply, Mode::FailBeforeApply, Mode::FailBeforeApply};
   auto o = f.options();
+  o.create_again_when_not_found = true;
   o.max_create_calls = 2;
-  EXPECT_THROW(create_patient_idempotent(f.client, patient("EXT-5"), o), AmbiguousOutcome);
+  try {
+    create_patient_idempotent(f.client, patient("EXT-5"), o);
+    FAIL() << "an unresolved create was reported as a success";
+  } catch (const AmbiguousPatientCreate& e) {
+    EXPECT_EQ(e.create_calls(), 2);
+  }
   EXPECT_EQ(f.service->calls[Operation::CreatePatient], 2);
   EXPECT_EQ(with_external_id(*f.service, "EXT-5"), 0u);
 }

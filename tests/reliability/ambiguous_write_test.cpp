@@ -1,6 +1,7 @@
 // Writes are never lost and never duplicated. The fake server stores a CreatePatient and then drops the
 // connection: the client reports an ambiguous outcome and never resends the write by itself; the idempotent
-// create-by-ExternalID helper looks the patient up instead and ends with exactly one record.
+// create-by-ExternalID helper looks the patient up instead and ends with exactly one record, or, when it cannot
+// find the patient, reports the ambiguous outcome without sending the create again (unless asked to).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -153,46 +154,110 @@ TEST(AmbiguousWrite, IdempotentCreateEndsWithExactlyOneRecord) {
   EXPECT_EQ(patients_with_external_id(*server, "AMB-3"), 1);
 }
 
-TEST(AmbiguousWrite, IdempotentCreateAfterALostRequestCreatesOnce) {
-  // The connection drops before the server applied anything: the look-up finds nothing, so one more create.
+TEST(AmbiguousWrite, IdempotentCreateAfterALostRequestReportsTheAmbiguousOutcomeAndNeverCreatesAgain) {
+  // The connection drops before the server applied anything. The client cannot tell that from a create still
+  // running: the look-ups find nothing, and the helper reports the ambiguous outcome instead of creating again.
   auto server = start_server();
   auto clock = std::make_shared<ManualClock>();
   Client client(retrying_options(*server, clock));
   server->add_fault("drop:op=CreatePatient:before-apply:count=1");
   IdempotentCreateOptions opts;
   opts.clock = clock;
-  const auto result = create_patient_idempotent(client, new_patient("AMB-4"), opts);
-  EXPECT_TRUE(result.created);
-  EXPECT_EQ(patients_with_external_id(*server, "AMB-4"), 1);
-  EXPECT_LE(result.create_calls, 2);
-  EXPECT_LE(settled_calls(*server, "CreatePatient"), 2u);
+  try {
+    create_patient_idempotent(client, new_patient("AMB-4"), opts);
+    FAIL() << "an unresolved create was reported as a success";
+  } catch (const AmbiguousPatientCreate& e) {
+    EXPECT_EQ(e.exit_code(), 10);
+    EXPECT_EQ(e.external_id(), "AMB-4");
+    EXPECT_EQ(e.external_vendor_id(), kVendor);
+    EXPECT_EQ(e.create_calls(), 1);
+    EXPECT_EQ(e.lookups(), 7);
+    EXPECT_EQ(e.failed_lookups(), 0);
+    EXPECT_EQ(e.elapsed(), std::chrono::minutes(2));
+  }
+  EXPECT_EQ(settled_calls(*server, "CreatePatient"), 1u) << "the write was resent";
+  EXPECT_EQ(server->call_count("GetPatient"), 8u);
+  EXPECT_EQ(patients_with_external_id(*server, "AMB-4"), 0);
 }
 
-TEST(AmbiguousWrite, IdempotentCreateFailsRatherThanDuplicatingWhenTheLookUpFails) {
-  // The create is applied and dropped, and every look-up after the first faults: the helper must fail with an
-  // error, never create a second patient on a guess.
+TEST(AmbiguousWrite, IdempotentCreateAfterALostRequestCreatesOnceMoreOnlyWhenAskedTo) {
   auto server = start_server();
   auto clock = std::make_shared<ManualClock>();
   Client client(retrying_options(*server, clock));
-  server->add_fault("drop:op=CreatePatient:after-apply");
-  server->add_fault("internal:op=GetPatient:skip=1");
+  server->add_fault("drop:op=CreatePatient:before-apply:count=1");
   IdempotentCreateOptions opts;
   opts.clock = clock;
-  opts.max_create_calls = 3;
-  EXPECT_THROW(create_patient_idempotent(client, new_patient("AMB-5"), opts), Error);
+  opts.create_again_when_not_found = true;
+  const auto result = create_patient_idempotent(client, new_patient("AMB-7"), opts);
+  EXPECT_TRUE(result.created);
+  EXPECT_EQ(result.create_calls, 2);
+  EXPECT_EQ(settled_calls(*server, "CreatePatient"), 2u);
+  EXPECT_EQ(patients_with_external_id(*server, "AMB-7"), 1);
+}
+
+TEST(AmbiguousWrite, IdempotentCreateWaitsForACreateThatIsStillRunning) {
+  // The server takes 1.5 s to apply the create and the client gives up after 0.3 s: when the helper looks the
+  // patient up, the first create is still running. It must wait for it (looking again with backoff, on the real
+  // clock here) instead of creating a second patient.
+  auto server = start_server();
+  auto clock = std::make_shared<ManualClock>();  // the retry layer's: nothing is retried here
+  Client client(retrying_options(*server, clock)
+                    .receive_timeout(std::chrono::milliseconds(300))
+                    .call_timeout(std::chrono::milliseconds(300)));
+  server->add_fault("latency:op=CreatePatient:ms=1500:count=1");
+  IdempotentCreateOptions opts;
+  opts.clock = SystemClock::instance();
+  opts.settle = std::chrono::milliseconds(100);
+  opts.max_lookup_interval = std::chrono::milliseconds(400);
+  opts.lookup_for = std::chrono::seconds(20);
+  const auto started = std::chrono::steady_clock::now();
+  const auto result = create_patient_idempotent(client, new_patient("AMB-8"), opts);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_TRUE(result.created);
+  EXPECT_EQ(result.create_calls, 1);
+  EXPECT_GT(result.lookups, 2) << "the patient was found before the create could have been applied";
   EXPECT_EQ(settled_calls(*server, "CreatePatient"), 1u);
-  EXPECT_EQ(patients_with_external_id(*server, "AMB-5"), 1);
+  EXPECT_EQ(patients_with_external_id(*server, "AMB-8"), 1);
+}
+
+TEST(AmbiguousWrite, IdempotentCreateFailsRatherThanDuplicatingWhenTheLookUpFails) {
+  // The create is applied and dropped, and every look-up after the first faults: the helper must report the
+  // ambiguous outcome, never create a second patient on a guess, even when asked to create again when the patient
+  // is not found (a failed look-up does not say it is absent).
+  for (const bool create_again : {false, true}) {
+    SCOPED_TRACE(create_again ? "create_again_when_not_found" : "default");
+    auto server = start_server();
+    auto clock = std::make_shared<ManualClock>();
+    Client client(retrying_options(*server, clock));
+    server->add_fault("drop:op=CreatePatient:after-apply");
+    server->add_fault("internal:op=GetPatient:skip=1");
+    IdempotentCreateOptions opts;
+    opts.clock = clock;
+    opts.create_again_when_not_found = create_again;
+    opts.max_create_calls = 3;
+    try {
+      create_patient_idempotent(client, new_patient("AMB-5"), opts);
+      FAIL() << "an unresolved create was reported as a success";
+    } catch (const AmbiguousPatientCreate& e) {
+      EXPECT_GT(e.failed_lookups(), 0);
+      EXPECT_EQ(e.failed_lookups(), e.lookups());
+      EXPECT_NE(std::string(e.what()).find("SOAP fault"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(settled_calls(*server, "CreatePatient"), 1u);
+    EXPECT_EQ(patients_with_external_id(*server, "AMB-5"), 1);
+  }
 }
 
 TEST(AmbiguousWrite, IdempotentCreateStopsAfterItsCreateBudget) {
-  // Nothing is ever applied and every create fails ambiguously: at most max_create_calls creates, then the
-  // ambiguous outcome, and no record.
+  // Nothing is ever applied, every create fails ambiguously, and the caller allowed creating again: at most
+  // max_create_calls creates, then the ambiguous outcome, and no record.
   auto server = start_server();
   auto clock = std::make_shared<ManualClock>();
   Client client(retrying_options(*server, clock));
   server->add_fault("drop:op=CreatePatient:before-apply");
   IdempotentCreateOptions opts;
   opts.clock = clock;
+  opts.create_again_when_not_found = true;
   opts.max_create_calls = 3;
   EXPECT_THROW(create_patient_idempotent(client, new_patient("AMB-6"), opts), AmbiguousOutcome);
   EXPECT_EQ(settled_calls(*server, "CreatePatient"), 3u);

@@ -48,7 +48,7 @@ std::function<wire::CannedResponse(const wire::CannedRequest&)> forward_to(const
 
 // The same body read by the generated deserializer, as JSON.
 template <Operation Op>
-nlohmann::json generated_reading(const std::string& body, int status = 200) {
+nlohmann::json generated_reading(const std::string& body, int status = 200, int* refused = nullptr) {
   using T = wire::Traits<Op>;
   kareo_wire::KareoServicesProxy proxy;
   soap_set_imode(proxy.soap, SOAP_C_UTFSTRING);
@@ -67,6 +67,10 @@ nlohmann::json generated_reading(const std::string& body, int status = 200) {
   KAREO_RECV_(GetPayments)
   KAREO_RECV_(GetTransactions)
 #undef KAREO_RECV_
+  if (refused) {
+    *refused = rc;
+    return nlohmann::json();
+  }
   EXPECT_EQ(rc, SOAP_OK) << "the generated deserializer refused the body";
   return to_json(T::result(response));
 }
@@ -296,6 +300,64 @@ Outcome call_with(const std::string& body, int status = 200) {
     o.message = e.what();
   }
   return o;
+}
+
+// A nil item of a string list (WCF writes `<a:string i:nil="true"/>` for a null string in an array): the
+// generated deserializer keeps it as an empty string, so the list keeps its length; so must the streaming reader.
+TEST(StreamingEdgeCases, NilItemsOfListsAreKeptLikeTheGeneratedCodeKeepsThem) {
+  const auto body_with = [](const std::string& strings, const std::string& ints) {
+    return std::string(
+               "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>"
+               "<GetPatientsResponse xmlns=\"http://www.kareo.com/api/schemas/\">"
+               "<GetPatientsResult xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\">"
+               "<ErrorResponse><IsError>false</IsError></ErrorResponse><SecurityResponse>"
+               "<Authenticated>true</Authenticated><Authorized>true</Authorized><CustomerKeyValid>true"
+               "</CustomerKeyValid><PermissionsMissing xmlns:a=\"http://schemas.microsoft.com/2003/10/Serialization/"
+               "Arrays\"><Permission>") +
+           strings +
+           "</Permission></PermissionsMissing><PracticesAuthorized><PracticeID "
+           "xmlns:a=\"http://schemas.microsoft.com/2003/10/Serialization/Arrays\">" +
+           ints + "</PracticeID></PracticesAuthorized></SecurityResponse>" +
+           "<Patients><PatientData><ID>1</ID></PatientData></Patients>" + kEnvelopeEnd;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"a nil string between two", body_with("<a:string>Read</a:string><a:string i:nil=\"true\"/>"
+                                             "<a:string>Write</a:string>",
+                                             "<a:int>1</a:int>")},
+      {"only nil strings", body_with("<a:string i:nil=\"true\"/><a:string i:nil=\"1\"></a:string>", "")},
+      {"a nil string first and last", body_with("<a:string i:nil=\"true\"/><a:string>Read</a:string>"
+                                                "<a:string i:nil=\"true\" />",
+                                                "<a:int>1</a:int><a:int>2</a:int>")},
+      {"a nil string with text", body_with("<a:string i:nil=\"true\">ignored</a:string>", "")},
+  };
+  for (const auto& [name, body] : cases) {
+    SCOPED_TRACE(name);
+    const auto generated = generated_reading<Operation::GetPatients>(body);
+    for (std::size_t step : {body.size(), std::size_t{1}, std::size_t{6}}) {
+      EXPECT_EQ(streamed_reading<Operation::GetPatients>(body, step, "GetPatientsResponse", "GetPatientsResult"),
+                generated)
+          << "fed " << step << " bytes at a time";
+    }
+  }
+  // What the generated code reads, spelled out: the nil item is an empty string in its place.
+  const auto generated = generated_reading<Operation::GetPatients>(cases.front().second);
+  EXPECT_EQ(generated["SecurityResponse"]["PermissionsMissing"]["Permission"],
+            nlohmann::json::parse(R"(["Read", "", "Write"])"))
+      << generated.dump();
+
+  // An integer cannot be nil: the generated code refuses the response, and so does the streaming reader.
+  const std::string nil_int =
+      body_with("<a:string>Read</a:string>", "<a:int>1</a:int><a:int i:nil=\"true\"/><a:int>3</a:int>");
+  int rc = SOAP_OK;
+  generated_reading<Operation::GetPatients>(nil_int, 200, &rc);
+  EXPECT_NE(rc, SOAP_OK);
+  const auto result = std::make_shared<GetPatientsResp>();
+  detail::fast::Reader reader(*detail::fast::table_of<GetPatientsResp>(), result.get(), "GetPatientsResponse",
+                              "GetPatientsResult");
+  EXPECT_EQ(reader.feed(nil_int.data(), nil_int.size()), detail::fast::Reader::State::Failed);
+  EXPECT_NE(reader.error().find("nil"), std::string::npos) << reader.error();
+  const Outcome o = call_with(nil_int);
+  EXPECT_EQ(o.error, "malformed response") << o.message;
 }
 
 // WCF's answer to a request it could not process.

@@ -72,7 +72,8 @@ class FilterError : public std::invalid_argument {
 ///   filter member (ErrorResponse otherwise). Members the filter type does not have are ignored.
 /// - GetCharges refuses posting-date windows wider than 60 days and GetAppointments StartDate/EndDate windows
 ///   wider than 60 days (InternalServiceFault; see FakeServerOptions::window_limit_days). GetCharges answers
-///   charges of approved encounters only, unless IncludeUnapprovedCharges is "T"/"true".
+///   charges of approved encounters only, unless IncludeUnapprovedCharges is "T" (the vendor's guide's value; any
+///   other value, "true" included, leaves them out).
 /// - GetAppointments' StartDate/EndDate select appointments that start in the window.
 /// - GetAppointments without any date pair selects StartDate from 3 days before today for 7 days (guide).
 class Store {
@@ -104,7 +105,8 @@ class Store {
 
   /// The whole store as JSON (the `--data` format, see below).
   std::string to_json() const;
-  /// Writes to_json() to a file. Throws std::runtime_error when it cannot.
+  /// Writes to_json() to a file, readable by its owner only (created with mode 0600; an existing file that others
+  /// may read is restricted first). Throws std::runtime_error when it cannot.
   void save_json(const std::string& path) const;
 
   /// ## JSON data format (`--data FILE`, `--dump-data FILE`)
