@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <type_traits>
 
+#include "kareo/wire.hpp"
 #include "kareo_wireH.h"
 
 namespace kareo::detail {
@@ -10,39 +12,21 @@ namespace {
 
 using namespace kareo_wire;
 
-// Every operation whose body wrapper holds its request in a member named `request`, except GetCustomerIdFromKey
-// (credentials directly in the request) and UpdatePatient (member named `UpdatePatientReq`).
-#define KAREO_DETAIL_STANDARD_OPERATIONS(X) \
-  X(CreateAppointment)                      \
-  X(CreateDocument)                         \
-  X(CreateEncounter)                        \
-  X(CreatePatient)                          \
-  X(CreatePayment)                          \
-  X(DeleteAppointment)                      \
-  X(DeleteDocument)                         \
-  X(GetAllPatients)                         \
-  X(GetAppointment)                         \
-  X(GetAppointments)                        \
-  X(GetCharges)                             \
-  X(GetEncounterDetails)                    \
-  X(GetExternalVendors)                     \
-  X(GetPatient)                             \
-  X(GetPatients)                            \
-  X(GetPayments)                            \
-  X(GetPractices)                           \
-  X(GetProcedureCodes)                      \
-  X(GetProviders)                           \
-  X(GetServiceLocations)                    \
-  X(GetThrottles)                           \
-  X(GetTransactions)                        \
-  X(RegisterExternalVendor)                 \
-  X(UpdateAppointment)                      \
-  X(UpdateEncounterStatus)                  \
-  X(UpdatePatientsExternalID)
-
 std::string key_of_header(const kareo__RequestHeader* header) {
   if (header == nullptr || !header->CustomerKey) return {};
   return *header->CustomerKey;
+}
+
+template <Operation Op>
+std::string key_of(const Exchange& exchange) {
+  using T = wire::Traits<Op>;
+  const auto& payload = T::payload(*static_cast<const typename T::Body*>(exchange.request));
+  if (!payload) return {};
+  if constexpr (std::is_base_of_v<kareo__RequestBase, typename T::Payload>) {
+    return key_of_header(payload->RequestHeader.get());
+  } else {
+    return payload->CustomerKey.value_or(std::string());  // credentials directly in the request
+  }
 }
 
 }  // namespace
@@ -50,21 +34,11 @@ std::string key_of_header(const kareo__RequestHeader* header) {
 std::string customer_key_of(const Exchange& exchange) {
   if (exchange.request == nullptr) return {};
   switch (exchange.operation) {
-#define KAREO_DETAIL_CASE(Op)                                                                 \
-  case Operation::Op: {                                                                       \
-    const auto* body = static_cast<const _kareo__##Op*>(exchange.request);                    \
-    return body->request ? key_of_header(body->request->RequestHeader.get()) : std::string(); \
-  }
-    KAREO_DETAIL_STANDARD_OPERATIONS(KAREO_DETAIL_CASE)
+#define KAREO_DETAIL_CASE(Name, M, P, R) \
+  case Operation::Name:                  \
+    return key_of<Operation::Name>(exchange);
+    KAREO_OPERATION_LIST(KAREO_DETAIL_CASE)
 #undef KAREO_DETAIL_CASE
-    case Operation::UpdatePatient: {
-      const auto* body = static_cast<const _kareo__UpdatePatient*>(exchange.request);
-      return body->UpdatePatientReq ? key_of_header(body->UpdatePatientReq->RequestHeader.get()) : std::string();
-    }
-    case Operation::GetCustomerIdFromKey: {
-      const auto* body = static_cast<const _kareo__GetCustomerIdFromKey*>(exchange.request);
-      return body->request && body->request->CustomerKey ? *body->request->CustomerKey : std::string();
-    }
   }
   return {};
 }
@@ -72,13 +46,12 @@ std::string customer_key_of(const Exchange& exchange) {
 void reset_response(Exchange& exchange) {
   if (exchange.response == nullptr) return;
   switch (exchange.operation) {
-#define KAREO_DETAIL_CASE(Op)                                                    \
-  case Operation::Op:                                                            \
-    static_cast<_kareo__##Op##Response*>(exchange.response)->Op##Result.reset(); \
+#define KAREO_DETAIL_CASE(Name, M, P, R)                                                                             \
+  case Operation::Name:                                                                                              \
+    wire::Traits<Operation::Name>::result(*static_cast<wire::Traits<Operation::Name>::Response*>(exchange.response)) \
+        .reset();                                                                                                    \
     return;
-    KAREO_DETAIL_STANDARD_OPERATIONS(KAREO_DETAIL_CASE)
-    KAREO_DETAIL_CASE(UpdatePatient)
-    KAREO_DETAIL_CASE(GetCustomerIdFromKey)
+    KAREO_OPERATION_LIST(KAREO_DETAIL_CASE)
 #undef KAREO_DETAIL_CASE
   }
 }

@@ -15,39 +15,6 @@
 #include "kareo/options.hpp"
 #include "kareo/types.hpp"
 
-/// Calls `X(Operation, payload member, payload type, result type)` once per operation of the contract, in the
-/// order of kareo::Operation. The payload member is the body element's child (`request`, or `UpdatePatientReq`
-/// for UpdatePatient); the result member is always `<Operation>Result`. Types are in namespace kareo_wire.
-#define KAREO_OPERATION_LIST(X)                                                                           \
-  X(CreateAppointment, request, kareo__CreateAppointmentReq, kareo__CreateAppointmentResp)                \
-  X(CreateDocument, request, kareo__CreateDocumentReq, kareo__CreateDocumentResp)                         \
-  X(CreateEncounter, request, kareo__CreateEncounterReq, kareo__CreateEncounterResp)                      \
-  X(CreatePatient, request, kareo__CreatePatientReq, kareo__ModifyPatientResp)                            \
-  X(CreatePayment, request, kareo__CreatePaymentRequest, kareo__CreatePaymentResp)                        \
-  X(DeleteAppointment, request, kareo__DeleteAppointmentReq, kareo__DeleteAppointmentResp)                \
-  X(DeleteDocument, request, kareo__DeleteDocumentReq, kareo__DeleteDocumentResp)                         \
-  X(GetAllPatients, request, kareo__GetAllPatientsReq, kareo__GetAllPatientsResp)                         \
-  X(GetAppointment, request, kareo__GetAppointmentReq, kareo__GetAppointmentResp)                         \
-  X(GetAppointments, request, kareo__GetAppointmentsReq, kareo__GetAppointmentsResp)                      \
-  X(GetCharges, request, kareo__GetChargesReq, kareo__GetChargesResp)                                     \
-  X(GetCustomerIdFromKey, request, kareo__GetCustomerIdFromKeyRequest, kareo__GetCustomerIdFromKeyResp)   \
-  X(GetEncounterDetails, request, kareo__GetEncounterDetailsReq, kareo__GetEncounterDetailsResp)          \
-  X(GetExternalVendors, request, kareo__GetExternalVendorsReq, kareo__GetExternalVendorsResp)             \
-  X(GetPatient, request, kareo__GetPatientReq, kareo__GetPatientResp)                                     \
-  X(GetPatients, request, kareo__GetPatientsReq, kareo__GetPatientsResp)                                  \
-  X(GetPayments, request, kareo__GetPaymentsReq, kareo__GetPaymentsResp)                                  \
-  X(GetPractices, request, kareo__GetPracticesReq, kareo__GetPracticesResp)                               \
-  X(GetProcedureCodes, request, kareons__GetProcedureCodesReq, kareons__GetProcedureCodesResp)            \
-  X(GetProviders, request, kareo__GetProvidersReq, kareo__GetProvidersResp)                               \
-  X(GetServiceLocations, request, kareons__GetServiceLocationsReq, kareons__GetServiceLocationsResp)      \
-  X(GetThrottles, request, kareo__GetThrottlesReq, kareo__GetThrottlesResp)                               \
-  X(GetTransactions, request, kareo__GetTransactionsReq, kareo__GetTransactionsResp)                      \
-  X(RegisterExternalVendor, request, kareo__RegisterExternalVendorReq, kareo__RegisterExternalVendorResp) \
-  X(UpdateAppointment, request, kareo__UpdateAppointmentReq, kareo__UpdateAppointmentResp)                \
-  X(UpdateEncounterStatus, request, kareo__UpdateEncounterStatusReq, kareo__CreateEncounterResp)          \
-  X(UpdatePatient, UpdatePatientReq, kareo__UpdatePatientReq, kareo__ModifyPatientResp)                   \
-  X(UpdatePatientsExternalID, request, kareo__UpdatePatientsExternalIDReq, kareo__UpdatePatientsExternalIDResp)
-
 namespace kareo::wire {
 
 /// The generated types of one operation: `Body` is the request body element (what Exchange::request points

@@ -6,51 +6,14 @@
 #include <stdexcept>
 
 #include "generate.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo::testing::detail {
 namespace {
 
-struct OpInfo {
-  const char* name;
-  bool write;
-  int interval_ms;  // published rate limit; 0: none published
-  const char* permission;
-};
-
-// The rate limits are those of the vendor's guide (April 2025).
-const OpInfo kOps[] = {
-    {"CreateAppointment", true, 500, "NewAppointment"},
-    {"CreateDocument", true, 0, "NewDocument"},
-    {"CreateEncounter", true, 500, "NewEncounter"},
-    {"CreatePatient", true, 500, "NewPatient"},
-    {"CreatePayment", true, 500, "NewPayment"},
-    {"DeleteAppointment", true, 500, "DeleteAppointment"},
-    {"DeleteDocument", true, 0, "DeleteDocument"},
-    {"GetAllPatients", false, 5000, "ReadPatient"},
-    {"GetAppointment", false, 500, "ReadAppointment"},
-    {"GetAppointments", false, 1000, "ReadAppointment"},
-    {"GetCharges", false, 1000, "ReadCharge"},
-    {"GetCustomerIdFromKey", false, 0, "ReadCustomer"},
-    {"GetEncounterDetails", false, 500, "ReadEncounter"},
-    {"GetExternalVendors", false, 1000, "ReadExternalVendor"},
-    {"GetPatient", false, 250, "ReadPatient"},
-    {"GetPatients", false, 1000, "ReadPatient"},
-    {"GetPayments", false, 1000, "ReadPayment"},
-    {"GetPractices", false, 500, "ReadPractice"},
-    {"GetProcedureCodes", false, 500, "ReadProcedureCode"},
-    {"GetProviders", false, 500, "ReadProvider"},
-    {"GetServiceLocations", false, 500, "ReadServiceLocation"},
-    {"GetThrottles", false, 5000, "ReadThrottle"},
-    {"GetTransactions", false, 1000, "ReadTransaction"},
-    {"RegisterExternalVendor", true, 0, "NewExternalVendor"},
-    {"UpdateAppointment", true, 500, "EditAppointment"},
-    {"UpdateEncounterStatus", true, 500, "EditEncounter"},
-    {"UpdatePatient", true, 1000, "EditPatient"},
-    {"UpdatePatientsExternalID", true, 0, "EditPatient"},
-};
-
-const OpInfo* info(std::string_view name) {
-  for (const auto& o : kOps) {
+// The operation table (src/operations/operations.toml): names, writes, published limits, permissions.
+const optable::Row* info(std::string_view name) {
+  for (const auto& o : optable::kTable) {
     if (name == o.name) return &o;
   }
   return nullptr;
@@ -78,7 +41,7 @@ CivilTime parse_today(const std::string& text) {
 const std::vector<std::string>& operation_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (const auto& o : kOps) v.emplace_back(o.name);
+    for (const auto& o : optable::kTable) v.emplace_back(o.name);
     return v;
   }();
   return names;
@@ -86,15 +49,15 @@ const std::vector<std::string>& operation_names() {
 
 bool is_operation(std::string_view name) { return info(name) != nullptr; }
 bool is_write_operation(std::string_view name) {
-  const OpInfo* o = info(name);
+  const optable::Row* o = info(name);
   return o && o->write;
 }
 std::chrono::milliseconds published_interval(std::string_view name) {
-  const OpInfo* o = info(name);
+  const optable::Row* o = info(name);
   return std::chrono::milliseconds(o ? o->interval_ms : 0);
 }
 std::string permission_name(std::string_view operation) {
-  const OpInfo* o = info(operation);
+  const optable::Row* o = info(operation);
   return o ? o->permission : "Unknown";
 }
 
@@ -153,7 +116,7 @@ ServerCore::ServerCore(FakeServerOptions opts)
     denied_practices_.insert(*id);
   }
   throttle_on_ = o.throttle;
-  for (const auto& op : kOps) {
+  for (const auto& op : optable::kTable) {
     if (op.interval_ms) throttle_table_[op.name] = std::chrono::milliseconds(op.interval_ms);
   }
   for (const auto& [op, ms] : o.throttle_ms) {

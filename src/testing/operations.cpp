@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "kareo_optable.hpp"
 #include "schema.hpp"
 #include "service.hpp"
 #include "wcf_writer.hpp"
@@ -1321,38 +1322,49 @@ Reply customer_id_from_key(ServerCore& core, const Node* request) {
   return r;
 }
 
+namespace {
+
+// The list operations the generic list reply serves.
+Reply get_patients(CallContext& ctx, const Node& req) { return list(ctx, req, Entity::Patient, "Patients"); }
+Reply get_appointments(CallContext& ctx, const Node& req) {
+  return list(ctx, req, Entity::Appointment, "Appointments");
+}
+Reply get_charges(CallContext& ctx, const Node& req) { return list(ctx, req, Entity::Charge, "Charges"); }
+Reply get_payments(CallContext& ctx, const Node& req) { return list(ctx, req, Entity::Payment, "Payments"); }
+Reply get_transactions(CallContext& ctx, const Node& req) {
+  return list(ctx, req, Entity::Transaction, "Transactions");
+}
+Reply get_practices(CallContext& ctx, const Node& req) { return list(ctx, req, Entity::Practice, "Practices"); }
+Reply get_providers(CallContext& ctx, const Node& req) { return list(ctx, req, Entity::Provider, "Providers"); }
+Reply get_service_locations(CallContext& ctx, const Node& req) {
+  return list(ctx, req, Entity::ServiceLocation, "ServiceLocations");
+}
+Reply get_procedure_codes(CallContext& ctx, const Node& req) {
+  return list(ctx, req, Entity::ProcedureCode, "ProcedureCodes");
+}
+Reply get_customer_id_from_key(CallContext& ctx, const Node& req) { return customer_id_from_key(ctx.core, &req); }
+
+using Handler = Reply (*)(CallContext&, const Node&);
+
+// Every operation of the operation table has its handler above, named like the table's method column: an
+// operation added to the table without one does not compile.
+const std::map<std::string_view, Handler>& handlers() {
+  static const std::map<std::string_view, Handler> table = {
+#define KAREO_FAKE_HANDLER_(Name, method) {#Name, &method},
+      KAREO_EVERY_OPERATION(KAREO_FAKE_HANDLER_)
+#undef KAREO_FAKE_HANDLER_
+  };
+  return table;
+}
+
+}  // namespace
+
 Reply run_operation(CallContext& ctx, const Node* request) {
   if (!request) return internal_fault();
-  const Node& req = *request;
-  const std::string& op = ctx.operation;
-  if (op == "GetPatients") return list(ctx, req, Entity::Patient, "Patients");
-  if (op == "GetAllPatients") return get_all_patients(ctx, req);
-  if (op == "GetPatient") return get_patient(ctx, req);
-  if (op == "GetAppointments") return list(ctx, req, Entity::Appointment, "Appointments");
-  if (op == "GetAppointment") return get_appointment(ctx, req);
-  if (op == "GetCharges") return list(ctx, req, Entity::Charge, "Charges");
-  if (op == "GetPayments") return list(ctx, req, Entity::Payment, "Payments");
-  if (op == "GetTransactions") return list(ctx, req, Entity::Transaction, "Transactions");
-  if (op == "GetPractices") return list(ctx, req, Entity::Practice, "Practices");
-  if (op == "GetProviders") return list(ctx, req, Entity::Provider, "Providers");
-  if (op == "GetServiceLocations") return list(ctx, req, Entity::ServiceLocation, "ServiceLocations");
-  if (op == "GetProcedureCodes") return list(ctx, req, Entity::ProcedureCode, "ProcedureCodes");
-  if (op == "GetEncounterDetails") return get_encounter_details(ctx, req);
-  if (op == "GetExternalVendors") return get_external_vendors(ctx, req);
-  if (op == "GetThrottles") return get_throttles(ctx, req);
-  if (op == "CreatePatient") return create_patient(ctx, req);
-  if (op == "UpdatePatient") return update_patient(ctx, req);
-  if (op == "UpdatePatientsExternalID") return update_patients_external_id(ctx, req);
-  if (op == "CreateAppointment") return create_appointment(ctx, req);
-  if (op == "UpdateAppointment") return update_appointment(ctx, req);
-  if (op == "DeleteAppointment") return delete_appointment(ctx, req);
-  if (op == "CreateEncounter") return create_encounter(ctx, req);
-  if (op == "UpdateEncounterStatus") return update_encounter_status(ctx, req);
-  if (op == "CreatePayment") return create_payment(ctx, req);
-  if (op == "CreateDocument") return create_document(ctx, req);
-  if (op == "DeleteDocument") return delete_document(ctx, req);
-  if (op == "RegisterExternalVendor") return register_external_vendor(ctx, req);
-  return internal_fault();
+  const auto& table = handlers();
+  const auto handler = table.find(ctx.operation);
+  if (handler == table.end()) return internal_fault();
+  return handler->second(ctx, *request);
 }
 
 }  // namespace kareo::testing::detail

@@ -1,0 +1,24 @@
+# The operation table (src/operations/operations.toml): scripts/generate_operations.py writes every per-operation
+# list from it.
+#   include/kareo/operations.hpp       public, committed: the Operation enumeration and KAREO_OPERATION_LIST
+#                                      (`cmake --build build --target regenerate-operations` rewrites it; the test
+#                                      operations.public_header_current fails when it is out of date)
+#   kareo_optable.hpp (build tree)     the table's facts as plain data, for the library, the fake server and the
+#                                      kareo tool; generating it also checks the table against the contract
+set(KAREO_OPERATION_TABLE "${PROJECT_SOURCE_DIR}/src/operations/operations.toml")
+set(KAREO_OPTABLE_DIR "${CMAKE_BINARY_DIR}/generated/operations")
+set(KAREO_OPTABLE_HEADER "${KAREO_OPTABLE_DIR}/kareo_optable.hpp")
+add_custom_command(
+  OUTPUT "${KAREO_OPTABLE_HEADER}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${KAREO_OPTABLE_DIR}"
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" private
+          "${KAREO_OPERATION_TABLE}" "${KAREO_OPTABLE_HEADER}" --stub "${KAREO_WIRE_DIR}/kareo_wireStub.h"
+  DEPENDS "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py"
+          "${KAREO_WIRE_DIR}/kareo_wireStub.h"
+  COMMENT "Operation table: checking it against the contract, writing kareo_optable.hpp" VERBATIM)
+add_custom_target(kareo_optable DEPENDS "${KAREO_OPTABLE_HEADER}")
+
+add_custom_target(regenerate-operations
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" public
+          "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/include/kareo/operations.hpp"
+  COMMENT "Operation table -> include/kareo/operations.hpp (review the diff)" VERBATIM)
