@@ -917,6 +917,8 @@ class GsoapConnection final : public RecordingConnection {
 }  // namespace
 
 std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& o) {
+  // Also an endpoint that came from KAREO_ENDPOINT: refused before any connection is made.
+  check_endpoint(o.endpoint());
   Settings s{o.endpoint(),
              o.connect_timeout(),
              o.send_timeout(),
