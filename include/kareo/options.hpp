@@ -40,9 +40,10 @@ class Options {
   using Decorator = std::function<std::shared_ptr<Connection>(std::shared_ptr<Connection>)>;
 
   /// Defaults: the production endpoint, or the value of the environment variable KAREO_ENDPOINT when it is
-  /// set and non-empty; no credentials; connect 30 s, send 60 s, receive 120 s, whole call 10 min; TLS 1.2 or
-  /// newer verified against the system CA store; keep-alive and gzip on; responses up to 512 MiB. An endpoint
-  /// from KAREO_ENDPOINT is checked like one given to endpoint() when a kareo::Client is made with these options.
+  /// set and non-empty; no credentials; connect 30 s, send 60 s, receive 120 s, one attempt 10 min (the whole
+  /// call, retries included, is bounded by RetryPolicy::max_elapsed, 15 min); TLS 1.2 or newer verified against
+  /// the system CA store; keep-alive and gzip on; responses up to 512 MiB. An endpoint from KAREO_ENDPOINT is
+  /// checked like one given to endpoint() when a kareo::Client is made with these options.
   Options();
 
   /// Sets the service URL: https://..., or http:// only to this machine's loopback interface (see
@@ -69,7 +70,8 @@ class Options {
   /// The longest time receiving may stall.
   std::chrono::milliseconds receive_timeout() const noexcept { return receive_timeout_; }
   /// Sets the longest time one attempt of a call may take from connecting to the last byte of the response;
-  /// zero means no limit beyond the other timeouts.
+  /// zero means no limit beyond the other timeouts. The whole call, retries and the waits between them included,
+  /// is bounded by RetryPolicy::max_elapsed (when retries are on).
   Options& call_timeout(std::chrono::milliseconds timeout);
   /// The longest time one attempt may take (zero: unlimited).
   std::chrono::milliseconds call_timeout() const noexcept { return call_timeout_; }
