@@ -10,10 +10,15 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +39,247 @@ using std::chrono::milliseconds;
 constexpr std::size_t kCaptureLimit = 16 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------------
+// The HTTP framing of a response, followed as its bytes arrive, so that reading ends where the message ends:
+// after Content-Length bytes of body, or after the last chunk and its trailer. gSOAP itself reads on after the
+// end of a body whose XML is incomplete, and so waited for bytes a server that keeps the connection open never
+// sends; it also skips what is not a hexadecimal digit where a chunk size belongs.
+
+class Framing {
+ public:
+  void reset() { *this = Framing(); }
+
+  /// Follows `n` more bytes of the response; returns how many of them belong to it (the rest lie past its end).
+  std::size_t take(const char* data, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n && state_ != State::Done && state_ != State::Broken && state_ != State::UntilClose) {
+      switch (state_) {
+        case State::Head:
+          i += head(data + i, n - i);
+          break;
+        case State::Length: {
+          const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(left_, n - i));
+          left_ -= k;
+          i += k;
+          if (left_ == 0) state_ = State::Done;
+          break;
+        }
+        case State::ChunkData: {
+          const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(left_, n - i));
+          left_ -= k;
+          i += k;
+          if (left_ == 0) state_ = State::ChunkDataEnd;
+          break;
+        }
+        default:
+          chunk_byte(data[i++]);
+          break;
+      }
+    }
+    if (state_ == State::UntilClose) return n;
+    return i;
+  }
+
+  /// The most bytes the next read may ask for without reading past the end of the message.
+  std::size_t limit(std::size_t n) const {
+    if (state_ == State::Length) return static_cast<std::size_t>(std::min<std::uint64_t>(left_, n));
+    return n;
+  }
+  /// The whole message arrived.
+  bool ended() const noexcept { return state_ == State::Done; }
+  /// What is wrong with the framing; empty while it is sound.
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  enum class State {
+    Head,          // status line and headers
+    Length,        // a body of Content-Length bytes
+    UntilClose,    // a body that ends when the connection closes (HTTP/1.0 style)
+    ChunkSize,     // the hexadecimal size of a chunk
+    ChunkSizeEnd,  // blanks after the size, before an extension or the line end
+    ChunkExt,      // a chunk extension, up to the line end
+    ChunkSizeLf,   // the line feed after the size line's carriage return
+    ChunkData,     // a chunk's data
+    ChunkDataEnd,  // the CRLF after a chunk's data
+    ChunkDataLf,
+    Trailer,  // trailer lines after the last chunk, up to an empty line
+    Done,
+    Broken,
+  };
+
+  void broken(std::string why) {
+    state_ = State::Broken;
+    error_ = std::move(why);
+  }
+
+  // Reads header bytes up to the empty line that ends them; returns how many it used.
+  std::size_t head(const char* data, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n) {
+      const char c = data[i++];
+      if (c != '\n') {
+        if (line_.size() < 65536) line_ += c;
+        continue;
+      }
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      if (line_.empty()) {
+        if (lines_ == 0) continue;  // blank lines before a status line
+        end_of_head();
+        return i;
+      }
+      header_line(line_);
+      ++lines_;
+      line_.clear();
+    }
+    return i;
+  }
+
+  void header_line(const std::string& line) {
+    if (lines_ == 0) {  // the status line
+      status_ = 0;
+      const auto sp = line.find(' ');
+      if (line.rfind("HTTP/", 0) == 0 && sp != std::string::npos) status_ = std::atoi(line.c_str() + sp + 1);
+      return;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) return;
+    std::string name = line.substr(0, colon);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    if (name == "transfer-encoding") {
+      for (char& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (value.find("chunked") != std::string::npos) chunked_ = true;
+    } else if (name == "content-length") {
+      std::uint64_t v = 0;
+      bool ok = !value.empty() && value.size() <= 19;
+      for (char ch : value) {
+        if (ch < '0' || ch > '9') ok = false;
+        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+      }
+      if (!ok || (length_ && *length_ != v)) {
+        bad_length_ = true;
+      } else {
+        length_ = v;
+      }
+    }
+  }
+
+  void end_of_head() {
+    const bool interim = status_ >= 100 && status_ < 200;
+    const bool chunked = chunked_;
+    const bool bad_length = bad_length_;
+    const std::optional<std::uint64_t> length = length_;
+    line_.clear();
+    lines_ = 0;
+    chunked_ = bad_length_ = false;
+    length_.reset();
+    if (interim) return;  // another status line and headers follow
+    if (chunked) {
+      state_ = State::ChunkSize;
+    } else if (bad_length) {
+      broken("its Content-Length is not a number");
+    } else if (length) {
+      left_ = *length;
+      state_ = left_ == 0 ? State::Done : State::Length;
+    } else {
+      state_ = State::UntilClose;
+    }
+  }
+
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  void chunk_byte(char c) {
+    switch (state_) {
+      case State::ChunkSize: {
+        const int d = hex(c);
+        if (d >= 0) {
+          if (digits_ == 15) return broken("a chunk size is too large");
+          left_ = left_ * 16 + static_cast<std::uint64_t>(d);
+          ++digits_;
+          return;
+        }
+        if (digits_ == 0) return broken("a chunk size is not a hexadecimal number");
+        state_ = State::ChunkSizeEnd;
+        return chunk_byte(c);
+      }
+      case State::ChunkSizeEnd:
+        if (c == ' ' || c == '\t') return;
+        if (c == ';') {
+          state_ = State::ChunkExt;
+          return;
+        }
+        if (c == '\r') {
+          state_ = State::ChunkSizeLf;
+          return;
+        }
+        if (c == '\n') return end_of_size_line();
+        return broken("a chunk size is not a hexadecimal number");
+      case State::ChunkExt:
+        if (c == '\n') return end_of_size_line();
+        return;
+      case State::ChunkSizeLf:
+        if (c != '\n') return broken("a chunk size line does not end with CRLF");
+        return end_of_size_line();
+      case State::ChunkDataEnd:
+        if (c == '\r') {
+          state_ = State::ChunkDataLf;
+          return;
+        }
+        if (c == '\n') {
+          state_ = State::ChunkSize;
+          return;
+        }
+        return broken("a chunk is longer than its size");
+      case State::ChunkDataLf:
+        if (c != '\n') return broken("a chunk is longer than its size");
+        state_ = State::ChunkSize;
+        return;
+      case State::Trailer:
+        if (c == '\n') {
+          if (trailer_line_ == 0) {
+            state_ = State::Done;
+            return;
+          }
+          trailer_line_ = 0;
+          return;
+        }
+        if (c != '\r') ++trailer_line_;
+        return;
+      default:
+        return;
+    }
+  }
+
+  void end_of_size_line() {
+    digits_ = 0;
+    if (left_ == 0) {
+      state_ = State::Trailer;
+      trailer_line_ = 0;
+    } else {
+      state_ = State::ChunkData;
+    }
+  }
+
+  State state_ = State::Head;
+  std::string error_;
+  std::string line_;
+  int lines_ = 0;
+  int status_ = 0;
+  bool chunked_ = false;
+  bool bad_length_ = false;
+  std::optional<std::uint64_t> length_;
+  std::uint64_t left_ = 0;
+  int digits_ = 0;
+  std::size_t trailer_line_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------------------
 // Per-call state, reached from the gSOAP callbacks through soap->user.
 
 struct CallState {
@@ -43,7 +289,12 @@ struct CallState {
 
   bool gzip = true;
   int recv_timeout_ms = 0;
+  int send_timeout_ms = 0;
   std::optional<Clock::time_point> deadline;
+  bool deadline_is_budget = false;  // the deadline is the retry layer's (Exchange::deadline), not call_timeout
+
+  Framing framing;       // where the response ends
+  bool overrun = false;  // bytes arrived past the end of the response: the connection is not reused
 
   std::string sent;      // raw bytes sent (capped)
   std::string received;  // raw bytes received (capped)
@@ -84,6 +335,9 @@ struct CallState {
     bytes_sent = bytes_received = 0;
     timed_out = deadline_hit = false;
     deadline.reset();
+    deadline_is_budget = false;
+    framing.reset();
+    overrun = false;
   }
 };
 
@@ -91,6 +345,14 @@ void append_capped(std::string& to, const char* data, std::size_t n, bool whole 
   if (whole) return (void)to.append(data, n);
   if (to.size() >= kCaptureLimit) return;
   to.append(data, std::min(n, kCaptureLimit - to.size()));
+}
+
+int gsoap_timeout(milliseconds t);
+
+// The time left before the call's deadline, at least 1 ms; nullopt without a deadline.
+std::optional<milliseconds> time_left(const CallState& st) {
+  if (!st.deadline) return std::nullopt;
+  return std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(*st.deadline - Clock::now()));
 }
 
 int capture_send(struct soap* soap, const char* data, size_t n) {
@@ -101,14 +363,26 @@ int capture_send(struct soap* soap, const char* data, size_t n) {
   }
   append_capped(st->sent, data, n);
   st->bytes_sent += n;
-  return st->fsend(soap, data, n);
+  // A send that blocks may not outlast the deadline either.
+  const int saved = soap->send_timeout;
+  if (const auto left = time_left(*st); left && (st->send_timeout_ms <= 0 || left->count() < st->send_timeout_ms)) {
+    soap->send_timeout = gsoap_timeout(*left);
+  }
+  const int rc = st->fsend(soap, data, n);
+  soap->send_timeout = saved;
+  return rc;
 }
 
 size_t capture_recv(struct soap* soap, char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
+  // Past the end of the response, or after a timeout or broken framing, there is nothing more to read: gSOAP
+  // asks again after an end of input, and each wait would last the whole receive timeout again.
+  if (st->timed_out || st->framing.ended() || !st->framing.error().empty()) return 0;
+  n = st->framing.limit(n);
   // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
   // connection) and the whole-call deadline is enforced.
   const bool buffered = st->responder || (soap->ssl && SSL_pending(soap->ssl) > 0);
+  const auto waiting_since = Clock::now();
   if (!buffered && soap_valid_socket(soap->socket)) {
     int wait_ms = st->recv_timeout_ms > 0 ? st->recv_timeout_ms : -1;
     bool deadline_bound = false;
@@ -136,7 +410,33 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       return 0;
     }
   }
-  const size_t got = st->frecv(soap, data, n);
+  // gSOAP's own read may wait again (a TLS record that arrives in pieces): only for what is left of this wait.
+  const int saved = soap->recv_timeout;
+  std::optional<milliseconds> left;
+  if (!st->responder) {
+    if (st->recv_timeout_ms > 0) {
+      left = milliseconds(st->recv_timeout_ms) - std::chrono::duration_cast<milliseconds>(Clock::now() - waiting_since);
+    }
+    if (const auto budget = time_left(*st); budget && (!left || *budget < *left)) left = budget;
+    if (left) {
+      left = std::max(*left, milliseconds(1));
+      soap->recv_timeout = gsoap_timeout(*left);
+    }
+  }
+  const auto read_from = Clock::now();
+  size_t got = st->frecv(soap, data, n);
+  soap->recv_timeout = saved;
+  if (got == 0 && left && soap->errnum == 0 && Clock::now() - read_from >= *left - milliseconds(5)) {
+    // Nothing within what was left of the wait: a stall, as if the poll above had timed out.
+    st->timed_out = true;
+    st->deadline_hit = st->deadline && Clock::now() >= *st->deadline - milliseconds(5);
+  }
+  const std::size_t part = st->framing.take(data, got);
+  if (part < got) {
+    // Bytes past the end of the message (or past broken framing): never handed to gSOAP.
+    if (st->framing.error().empty()) st->overrun = true;
+    got = part;
+  }
   append_capped(st->received, data, got, st->keep_whole_response);
   st->bytes_received += got;
   return got;
@@ -438,6 +738,8 @@ class Context {
     state_.gzip = s.gzip;
     state_.recv_timeout_ms =
         static_cast<int>(std::min<long long>(s.receive_timeout.count(), std::numeric_limits<int>::max()));
+    state_.send_timeout_ms =
+        static_cast<int>(std::min<long long>(s.send_timeout.count(), std::numeric_limits<int>::max()));
     state_.fsend = soap->fsend;
     state_.frecv = soap->frecv;
     state_.fposthdr = soap->fposthdr;
@@ -675,6 +977,111 @@ std::string hostile_markup(const std::string& body) {
   return {};
 }
 
+// Whether `c` is a character XML 1.0 allows.
+bool xml_char(unsigned long c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::string code_point(unsigned long c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04lX", c);
+  return buf;
+}
+
+// What is wrong with the text of a response the generated deserializer read; empty when nothing is. gSOAP reads
+// bytes that are not UTF-8 as Latin-1 and ends a value at a NUL byte (or at a reference to one), so corrupted
+// text came back as a success; the streaming reader (libxml2) refuses the same bytes. A document that declares
+// ISO-8859-1 is read as Latin-1 by both.
+std::string invalid_text(const std::string& body) {
+  const auto* b = reinterpret_cast<const unsigned char*>(body.data());
+  const std::size_t n = body.size();
+  bool latin1 = false;
+  {
+    std::size_t at = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    if (body.compare(at, 5, "<?xml") == 0) {
+      const auto end = body.find("?>", at);
+      const std::string decl = lower(body.substr(at, end == std::string::npos ? 200 : end - at));
+      const auto enc = decl.find("encoding");
+      if (enc != std::string::npos) {
+        const auto q = decl.find_first_of("\"'", enc);
+        const auto q2 = q == std::string::npos ? q : decl.find(decl[q], q + 1);
+        const std::string name = q2 == std::string::npos ? std::string() : decl.substr(q + 1, q2 - q - 1);
+        if (name == "iso-8859-1" || name == "latin1" || name == "iso_8859-1" || name == "latin-1") {
+          latin1 = true;
+        } else if (name != "utf-8" && name != "utf8" && name != "us-ascii") {
+          return "it declares an encoding the client does not read (" + name + ")";
+        }
+      }
+    }
+  }
+  bool in_cdata = false, in_comment = false;
+  for (std::size_t i = 0; i < n;) {
+    unsigned long c = b[i];
+    std::size_t len = 1;
+    if (!latin1 && c >= 0x80) {
+      // One UTF-8 sequence, strictly: no overlong forms, no surrogates, nothing above U+10FFFF.
+      unsigned long min = 0;
+      if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, c &= 0x1F, min = 0x80;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, c &= 0x0F, min = 0x800;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, c &= 0x07, min = 0x10000;
+      } else {
+        return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      }
+      if (i + len > n) return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      for (std::size_t k = 1; k < len; ++k) {
+        if ((b[i + k] & 0xC0) != 0x80) return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+        c = (c << 6) | (b[i + k] & 0x3F);
+      }
+      if (c < min || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
+        return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      }
+    }
+    if (!xml_char(c)) {
+      return "it holds a character XML does not allow (" + code_point(c) + " at byte " + std::to_string(i) + ")";
+    }
+    // Character references (not inside CDATA sections or comments, where they are plain text).
+    if (c == '<' && !in_cdata && !in_comment) {
+      if (body.compare(i, 9, "<![CDATA[") == 0) in_cdata = true;
+      if (body.compare(i, 4, "<!--") == 0) in_comment = true;
+    } else if (in_cdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
+      in_cdata = false;
+    } else if (in_comment && c == '-' && body.compare(i, 3, "-->") == 0) {
+      in_comment = false;
+    } else if (c == '&' && !in_cdata && !in_comment && i + 1 < n && b[i + 1] == '#') {
+      std::size_t k = i + 2;
+      const bool hex = k < n && b[k] == 'x';
+      if (hex) ++k;
+      unsigned long v = 0;
+      std::size_t digits = 0;
+      for (; k < n && digits <= 8; ++k, ++digits) {
+        const int d = std::isdigit(b[k])                ? b[k] - '0'
+                      : hex && std::isxdigit(b[k]) != 0 ? (std::tolower(b[k]) - 'a' + 10)
+                                                        : -1;
+        if (d < 0) break;
+        v = v * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+      }
+      if (digits == 0 || digits > 8 || k >= n || b[k] != ';') {
+        return "it holds a malformed character reference (at byte " + std::to_string(i) + ")";
+      }
+      if (!xml_char(v)) {
+        return "it holds a reference to a character XML does not allow (" + code_point(v) + " at byte " +
+               std::to_string(i) + ")";
+      }
+      // gSOAP reads at most 7 characters after '&': a longer reference (&#x1F600;) would come out with its ';'.
+      if (k - i > 7) {
+        return "it holds a character reference longer than the generated deserializer reads correctly (" +
+               code_point(v) + " at byte " + std::to_string(i) + ")";
+      }
+    }
+    i += len;
+  }
+  return {};
+}
+
 std::string excerpt(const std::string& body) {
   std::string e = body.substr(0, 512);
   for (char& c : e) {
@@ -689,6 +1096,12 @@ void close_abruptly(soap* soap) {
   if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
   soap_force_closesock(soap);
   end_inflate(soap);
+}
+
+// How a deadline is named in messages: the attempt's own limit or the whole call's.
+std::string deadline_name(bool budget) {
+  return budget ? "the whole-call timeout (the call's time budget, RetryPolicy::max_elapsed)"
+                : "the whole-call timeout (Options::call_timeout)";
 }
 
 class GsoapConnection final : public RecordingConnection {
@@ -706,8 +1119,32 @@ class GsoapConnection final : public RecordingConnection {
     CallState& st = context->state();
     st.reset();
     st.operation = ex.operation;
+    // The response of an operation the streaming reader does not read is kept whole for the checks of its text.
+    st.keep_whole_response = !streamed(ex.operation);
+    // The attempt's own limit (Options::call_timeout), or the whole call's (Exchange::deadline), if sooner.
     if (settings_.call_timeout.count() > 0) st.deadline = Clock::now() + settings_.call_timeout;
+    if (ex.deadline && (!st.deadline || *ex.deadline < *st.deadline)) {
+      st.deadline = *ex.deadline;
+      st.deadline_is_budget = true;
+    }
     soap* soap = context->ctx();
+    soap->connect_timeout = gsoap_timeout(settings_.connect_timeout);
+    if (const auto left = time_left(st)) {
+      if (st.deadline && Clock::now() >= *st.deadline) {
+        // Nothing was sent: the time ran out before this attempt could begin (pacing, earlier attempts).
+        Error::Details details;
+        details.operation = ex.operation;
+        details.retryable = false;
+        details.capture.endpoint = settings_.endpoint;
+        const std::string what = std::string(operation_name(ex.operation)) + ": " +
+                                 deadline_name(st.deadline_is_budget) + " expired before the request was sent";
+        finish(std::move(context), true);  // the context goes back to the pool: `st` is not read after this
+        throw TimeoutError(what, details);
+      }
+      if (settings_.connect_timeout.count() <= 0 || *left < settings_.connect_timeout) {
+        soap->connect_timeout = gsoap_timeout(*left);
+      }
+    }
     // A kept-alive connection the server has closed meanwhile (idle timeout) reads as end-of-file; data
     // nobody asked for makes it unusable too. Either way, start over with a new connection.
     if (!st.responder && soap_valid_socket(soap->socket)) {
@@ -761,7 +1198,11 @@ class GsoapConnection final : public RecordingConnection {
 
     if (rc == SOAP_OK) {
       detach_response(ex);
-      if (const std::string why = streamed ? std::string() : hostile_markup(response.body); !why.empty()) {
+      std::string why =
+          st.framing.error().empty() ? std::string() : "its HTTP framing is broken: " + st.framing.error();
+      if (why.empty() && !streamed) why = hostile_markup(response.body);
+      if (why.empty() && !streamed) why = invalid_text(response.body);
+      if (!why.empty()) {
         capture();
         finish(std::move(context), true);
         throw MalformedResponse(std::string(operation_name(ex.operation)) + ": response refused: " + why, details);
@@ -791,6 +1232,9 @@ class GsoapConnection final : public RecordingConnection {
     const bool too_large = soap->recv_maxlength && soap->count > soap->recv_maxlength;
     const bool timed_out = st.timed_out;
     const bool deadline_hit = st.deadline_hit;
+    const bool deadline_is_budget = st.deadline_is_budget;
+    const bool deadline_passed = st.deadline && Clock::now() >= *st.deadline - milliseconds(50);
+    const std::string framing_error = st.framing.error();
     const auto elapsed = Clock::now() - started;
     const bool sent_anything = st.bytes_sent > 0;
     const std::string ssl_setup_error = context->ssl_ok() ? std::string() : context->ssl_error();
@@ -799,14 +1243,19 @@ class GsoapConnection final : public RecordingConnection {
     finish(std::move(context), false);
     soap = nullptr;
 
+    if (!framing_error.empty()) {
+      details.retryable = false;
+      throw MalformedResponse(op + ": response refused: its HTTP framing is broken: " + framing_error, details);
+    }
     if (timed_out) {
       details.retryable = read;
       details.server_message.clear();
-      throw TimeoutError(
-          op + ": " +
-              (deadline_hit ? "the whole-call timeout expired" : "no data received within the receive timeout") +
-              " after " + std::to_string(std::chrono::duration_cast<milliseconds>(elapsed).count()) + " ms",
-          details);
+      throw TimeoutError(op + ": " +
+                             (deadline_hit ? deadline_name(deadline_is_budget) + " expired"
+                                           : std::string("no data received within the receive timeout")) +
+                             " after " + std::to_string(std::chrono::duration_cast<milliseconds>(elapsed).count()) +
+                             " ms",
+                         details);
     }
     if (too_large) {
       details.retryable = false;
@@ -854,6 +1303,12 @@ class GsoapConnection final : public RecordingConnection {
     }
     if (err == SOAP_TCP_ERROR || (!response.status && (err == SOAP_EOF || err == SOAP_HTTP_ERROR))) {
       const auto ms = std::chrono::duration_cast<milliseconds>(elapsed);
+      if (!sent_anything && deadline_passed) {
+        details.retryable = read;
+        throw TimeoutError(op + ": connecting timed out after " + std::to_string(ms.count()) + " ms (" +
+                               deadline_name(deadline_is_budget) + " expired)",
+                           details);
+      }
       if (!sent_anything && settings_.connect_timeout.count() > 0 &&
           ms >= settings_.connect_timeout - milliseconds(50)) {
         details.retryable = read;
@@ -900,7 +1355,8 @@ class GsoapConnection final : public RecordingConnection {
   // the call succeeded).
   void finish(std::unique_ptr<Context> c, bool ok) {
     soap* soap = c->ctx();
-    if (!ok) close_abruptly(soap);
+    // A connection that delivered bytes past the end of the response is out of step: never reused.
+    if (!ok || c->state().overrun || !c->state().framing.error().empty()) close_abruptly(soap);
     soap_destroy(soap);
     soap_end(soap);
     soap->error = SOAP_OK;
@@ -917,6 +1373,8 @@ class GsoapConnection final : public RecordingConnection {
 }  // namespace
 
 std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& o) {
+  // Also an endpoint that came from KAREO_ENDPOINT: refused before any connection is made.
+  check_endpoint(o.endpoint());
   Settings s{o.endpoint(),
              o.connect_timeout(),
              o.send_timeout(),

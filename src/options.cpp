@@ -1,5 +1,9 @@
 #include "kareo/options.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cctype>
 #include <cstdlib>
 #include <utility>
 
@@ -14,7 +18,56 @@ std::chrono::milliseconds non_negative(std::chrono::milliseconds t, const char* 
   return t;
 }
 
+// Whether `host` (as written in a URL's authority) names this machine's loopback interface.
+bool loopback_host(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    in6_addr a6{};
+    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6) != 1) return false;
+    if (IN6_IS_ADDR_LOOPBACK(&a6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;  // ::ffff:127.x.y.z
+  }
+  std::string lower;
+  for (char c : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "localhost") return true;
+  in_addr a4{};  // strictly four decimal parts: "127.1" or "0x7f.0.0.1" are not taken for loopback
+  return inet_pton(AF_INET, host.c_str(), &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 }  // namespace
+
+void check_endpoint(const std::string& url) {
+  if (url.rfind("https://", 0) == 0 && url.size() > 8) return;
+  if (url.rfind("http://", 0) != 0) {
+    throw InvalidArgument("endpoint must be an https:// URL (http:// only for a test server on this machine): " + url);
+  }
+  const std::string rest = url.substr(7);
+  const std::string authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string::npos) {
+    throw InvalidArgument(
+        "endpoint: a plain http:// URL with user information is refused (the credentials travel in every request); "
+        "use https://");
+  }
+  std::string host = authority;
+  std::string port;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close != std::string::npos && close + 1 < host.size()) {
+      port = host.substr(close + 1);
+      host = host.substr(0, close + 1);
+    }
+  } else if (const auto colon = host.find(':'); colon != std::string::npos) {
+    port = host.substr(colon);
+    host = host.substr(0, colon);
+  }
+  bool port_ok = port.empty() || (port.size() > 1 && port.front() == ':');
+  for (std::size_t i = 1; port_ok && i < port.size(); ++i) port_ok = std::isdigit(static_cast<unsigned char>(port[i]));
+  if (!port_ok || !loopback_host(host)) {
+    throw InvalidArgument("endpoint " + url +
+                          ": plain http:// is allowed only to this machine's loopback interface (127.0.0.0/8, [::1], "
+                          "localhost), because the customer key, user and password travel in every request; use "
+                          "https://");
+  }
+}
 
 Options::Options() : client_version_(std::string("kareo-cpp/") + version()) {
   const char* env = std::getenv("KAREO_ENDPOINT");
@@ -22,9 +75,7 @@ Options::Options() : client_version_(std::string("kareo-cpp/") + version()) {
 }
 
 Options& Options::endpoint(std::string url) {
-  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
-    throw InvalidArgument("endpoint must be an https:// (or, for local tests, http://) URL: " + url);
-  }
+  check_endpoint(url);
   endpoint_ = std::move(url);
   return *this;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <optional>
 
 #include "exchange_access.hpp"
 
@@ -67,7 +68,10 @@ bool request_not_sent(const Error& error) noexcept {
     // A response (or part of one) proves the request arrived.
     if (error.http_status() || !error.support_capture().response_xml.empty()) return false;
     const std::string text = lower(std::string(error.what()) + " " + error.server_message());
-    if (timeout) return mentions_any(text, {"connecting timed out", "connect timed out", "connect timeout"});
+    if (timeout) {
+      return mentions_any(text, {"connecting timed out", "connect timed out", "connect timeout",
+                                 "expired before the request was sent"});
+    }
     // The built-in transport marks a write's connection failure retryable exactly when no byte was sent.
     if (error.operation() && is_write(*error.operation())) return error.retryable();
     // Other connections: only a failure to connect proves that nothing was sent; a reset or an early close may
@@ -155,8 +159,21 @@ void RetryingConnection::call(Exchange& exchange) {
   Backoff backoff(policy_, next_seed());
   int attempts = 0;
   int soap_fault_retries = 0;
+  // Every attempt gets what is left of the call's budget as its deadline (on the steady clock the transport
+  // measures with; the budget is measured on this layer's clock, which may be a manual one).
+  const std::optional<std::chrono::steady_clock::time_point> outer = exchange.deadline;
+  struct Restore {
+    Exchange& exchange;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    ~Restore() { exchange.deadline = deadline; }
+  } restore{exchange, outer};
   for (;;) {
     ++attempts;
+    if (policy_.max_elapsed > milliseconds::zero()) {
+      const auto left = policy_.max_elapsed - std::chrono::duration_cast<milliseconds>(clock_->now() - start);
+      const auto deadline = std::chrono::steady_clock::now() + std::max(left, milliseconds::zero());
+      exchange.deadline = outer && *outer < deadline ? *outer : deadline;
+    }
     try {
       inner_->call(exchange);
       return;

@@ -48,6 +48,19 @@ using Scrub = detail::Scrub;
 
 void check_base(Operation op, const kareo_wire::kareo__ResponseBase& r, const Error::Details& base,
                 const Scrub& scrub) {
+  // A throttled call comes first: the service refuses it before looking at the credentials, and may send a
+  // SecurityResponse of default (false) values along with the "429: ..." error.
+  if (const auto& e = r.ErrorResponse; e && e->IsError.value_or(false)) {
+    Error::Details d = base;
+    d.operation = op;
+    d.server_message = scrub(e->ErrorMessage.value_or(""));
+    if (auto notice = parse_throttle_message(d.server_message)) {
+      throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, notice->interval, notice->endpoint);
+    }
+    if (trim(d.server_message).rfind("429", 0) == 0) {
+      throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, published_interval(op), op_name(op));
+    }
+  }
   if (const auto& s = r.SecurityResponse) {
     const bool failed = s->CustomerKeyValid == std::optional<bool>(false) ||
                         s->Authenticated == std::optional<bool>(false) || s->Authorized == std::optional<bool>(false) ||
@@ -59,12 +72,6 @@ void check_base(Operation op, const kareo_wire::kareo__ResponseBase& r, const Er
       Error::Details d = base;
       d.operation = op;
       d.server_message = scrub(e->ErrorMessage.value_or(""));
-      if (auto notice = parse_throttle_message(d.server_message)) {
-        throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, notice->interval, notice->endpoint);
-      }
-      if (trim(d.server_message).rfind("429", 0) == 0) {
-        throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, published_interval(op), op_name(op));
-      }
       d.retryable = false;
       throw ServiceError(op_name(op) + ": the service reported an error: " +
                              (d.server_message.empty() ? std::string("(no message)") : d.server_message),

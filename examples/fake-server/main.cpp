@@ -23,8 +23,9 @@ const char* const kFaultHelp = R"(Fault SPEC: KIND[:PARAM]... (repeatable)
   drop[:before-apply|:after-apply][:rst]
                            close the connection mid-response (default), before the operation runs, or after it ran
                            (a write is applied) without a response; rst: with a TCP reset
-  truncate                 a complete HTTP response whose XML stops half way
-  malformed                a complete HTTP response whose XML is not well-formed
+  truncate[:keep-open]     a complete HTTP response whose XML stops half way, then the connection is closed
+                           (keep-open: left open, so only the response's length tells where it ends)
+  malformed[:keep-open]    a complete HTTP response whose XML is not well-formed
   throttle[:all]           the service's "429: ..." ErrorResponse
   wide-window:days=N[:empty]
                            InternalServiceFault (or an empty result) when a date window is wider than N days

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -26,7 +27,8 @@ enum class Format { Json, Table, Csv };
 struct Globals {
   std::string endpoint;
   std::string ca_file;
-  double timeout_seconds = 0;
+  double timeout_seconds = 0;        // the whole of each call, retries included (0: the library's default)
+  double stall_timeout_seconds = 0;  // connecting, sending or receiving stalled (0: derived from the above)
   std::string credentials_file;
   std::string format;
   std::string columns;
@@ -111,6 +113,9 @@ class Session {
   std::string endpoint() const;
   /// The RequestHeader's ClientVersion the tool sends.
   std::string client_version() const;
+  /// How long connecting, sending or receiving may stall: --stall-timeout, else a third of --timeout (at most
+  /// `fallback`), else `fallback`.
+  std::chrono::milliseconds stall_timeout(std::chrono::milliseconds fallback) const;
   const Globals& globals() const noexcept { return globals_; }
 
   Output& output();

@@ -371,11 +371,20 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                        "use --endpoint https://webservice.kareo.com/services/soap/2.1/KareoServices.svc", 2);
            return report.exit_code();
          }
+         // Plain http:// only to this machine: the credentials travel in every request. Checked before connecting.
+         try {
+           kareo::check_endpoint(endpoint);
+         } catch (const kareo::InvalidArgument& e) {
+           report.fail("2. Endpoint", one_line(e.what()),
+                       "use https:// (Tebra's service is https://webservice.kareo.com/services/soap/2.1/"
+                       "KareoServices.svc); plain http:// is only for a test server on this machine",
+                       2);
+           return report.exit_code();
+         }
          if (a->show_request) show_request(*url, credentials ? *credentials : kareo::Credentials(), s.client_version());
 
          // 2. Reachable; 3. TLS.
-         auto timeout = std::chrono::milliseconds(
-             static_cast<long long>((s.globals().timeout_seconds > 0 ? s.globals().timeout_seconds : 10) * 1000));
+         auto timeout = s.stall_timeout(std::chrono::seconds(10));
          std::string error, address;
          auto started = std::chrono::steady_clock::now();
          int fd = connect_tcp(*url, timeout, error, address);

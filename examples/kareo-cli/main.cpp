@@ -1,7 +1,7 @@
 // kareo: the command-line tool of the Tebra (Kareo) client library. Diagnoses a connection (doctor), reads
 // records as JSON lines, tables or CSV, writes records from JSON payloads, and follows changes (sync).
 //
-//   kareo [--endpoint URL] [--ca-file PATH] [--timeout SECONDS] [--credentials-file PATH]
+//   kareo [--endpoint URL] [--ca-file PATH] [--timeout SECONDS] [--stall-timeout SECONDS] [--credentials-file PATH]
 //         [--format json|table|csv] [--wire-log FILE] [--progress] [--verbose] COMMAND [OPTIONS]
 #include <iostream>
 
@@ -42,7 +42,13 @@ int main(int argc, char** argv) {
   Globals g;
   app.add_option("--endpoint", g.endpoint, "Service URL (default: KAREO_ENDPOINT, else production)");
   app.add_option("--ca-file", g.ca_file, "Trust the CA certificates in this PEM file instead of the system store");
-  app.add_option("--timeout", g.timeout_seconds, "Longest time connecting, sending or receiving may stall, in seconds")
+  app.add_option("--timeout", g.timeout_seconds,
+                 "Longest time one call to the service may take, in seconds, retries and the waits between them "
+                 "included (default 900); a call still running then fails with exit code 8")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--stall-timeout", g.stall_timeout_seconds,
+                 "Longest time connecting, sending or receiving may stall, in seconds, before the attempt is retried "
+                 "(default: a third of --timeout, at most 30 s connecting, 60 s sending, 120 s receiving)")
       ->check(CLI::PositiveNumber);
   app.add_option("--credentials-file", g.credentials_file,
                  "File of customer_key=, user= and password= lines (chmod 600) instead of the KAREO_* variables");

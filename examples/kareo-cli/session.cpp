@@ -146,6 +146,17 @@ std::string Session::endpoint() const {
   return kareo::Options().endpoint();
 }
 
+std::chrono::milliseconds Session::stall_timeout(std::chrono::milliseconds fallback) const {
+  if (globals_.stall_timeout_seconds > 0) {
+    return std::chrono::milliseconds(static_cast<long long>(globals_.stall_timeout_seconds * 1000));
+  }
+  if (globals_.timeout_seconds > 0) {
+    const auto third = std::chrono::milliseconds(static_cast<long long>(globals_.timeout_seconds * 1000 / 3));
+    return std::max(std::chrono::milliseconds(1), std::min(fallback, third));
+  }
+  return fallback;
+}
+
 std::string Session::client_version() const {
   return std::string("kareo-cli/") + kareo::version() + " " + kareo::Options().client_version();
 }
@@ -155,10 +166,13 @@ kareo::Options Session::options(bool with_credentials) {
   if (!globals_.endpoint.empty()) o.endpoint(globals_.endpoint);
   if (with_credentials) o.credentials(credentials());
   if (!globals_.ca_file.empty()) o.ca_file(globals_.ca_file);
-  if (globals_.timeout_seconds > 0) {
-    auto ms = std::chrono::milliseconds(static_cast<long long>(globals_.timeout_seconds * 1000));
-    o.connect_timeout(ms).send_timeout(ms).receive_timeout(ms);
-  }
+  // Stalls first, each bounded by --stall-timeout or by a third of --timeout, so that a stalled attempt leaves
+  // time for another within the whole call's bound.
+  o.connect_timeout(stall_timeout(o.connect_timeout()))
+      .send_timeout(stall_timeout(o.send_timeout()))
+      .receive_timeout(stall_timeout(o.receive_timeout()));
+  const auto whole_call = std::chrono::milliseconds(static_cast<long long>(globals_.timeout_seconds * 1000));
+  if (whole_call.count() > 0) o.call_timeout(whole_call);
   o.client_version(client_version());
   if (globals_.max_response_mb > 0) {
     o.max_response_bytes(static_cast<std::uint64_t>(globals_.max_response_mb * 1024 * 1024));
@@ -172,6 +186,8 @@ kareo::Options Session::options(bool with_credentials) {
   if (policies.pace) policies.limiter = std::make_shared<kareo::SharedFileRateLimiter>(globals_.pacing_dir);
   policies.pacing.max_throttle_retries = 0;
   policies.retry_policy.max_attempts = std::max(1, globals_.max_retries + 1);
+  // --timeout bounds each call as a whole: every attempt and the waits between them.
+  if (whole_call.count() > 0) policies.retry_policy.max_elapsed = whole_call;
   o.policies(policies);
 
   // The failure report --verbose prints carries patient data only when the user asked for it.

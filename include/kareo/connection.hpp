@@ -6,7 +6,9 @@
 /// observability around any Connection; tests substitute their own (see kareo/testing/).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 
 #include "kareo/operations.hpp"
 
@@ -14,6 +16,10 @@ namespace kareo {
 
 /// One call on its way through the connection stack.
 struct Exchange {
+  /// A call of `operation` sending `request` and filling `response` (see the members).
+  Exchange(Operation operation, const void* request = nullptr, void* response = nullptr, int attempt = 1) noexcept
+      : operation(operation), request(request), response(response), attempt(attempt) {}
+
   /// The operation being called.
   Operation operation;
   /// The generated body element to send: a `const kareo_wire::_kareo__<Operation>*` (for example
@@ -23,6 +29,10 @@ struct Exchange {
   void* response = nullptr;
   /// 1 for the first attempt, incremented by the retry layer.
   int attempt = 1;
+  /// When set, the whole call (every attempt) must end by this time. The retry layer sets it from
+  /// RetryPolicy::max_elapsed; the built-in transport ends an attempt still running then with kareo::TimeoutError,
+  /// and starts none after it. Other transports may ignore it.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 /// Sends calls. Implementations are safe to use from several threads at once.

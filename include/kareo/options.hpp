@@ -21,6 +21,13 @@ namespace kareo {
 /// The production endpoint of KareoServices 2.1.
 inline constexpr const char* kProductionEndpoint = "https://webservice.kareo.com/services/soap/2.1/KareoServices.svc";
 
+/// Throws kareo::InvalidArgument unless `url` is an endpoint the built-in transport may send credentials to:
+/// an https:// URL, or a plain http:// URL whose host is this machine's loopback interface (an IPv4 address in
+/// 127.0.0.0/8, `[::1]`, or `localhost`), for local test servers. The customer key, user and password travel in
+/// every request body, so anything else needs TLS. Options::endpoint() and kareo::Client (for an endpoint taken
+/// from KAREO_ENDPOINT) apply it before any connection is made.
+void check_endpoint(const std::string& url);
+
 /// Settings of a kareo::Client. Setters return `*this`, so they chain:
 /// @code
 /// kareo::Client client{kareo::Options{}
@@ -33,11 +40,14 @@ class Options {
   using Decorator = std::function<std::shared_ptr<Connection>(std::shared_ptr<Connection>)>;
 
   /// Defaults: the production endpoint, or the value of the environment variable KAREO_ENDPOINT when it is
-  /// set and non-empty; no credentials; connect 30 s, send 60 s, receive 120 s, whole call 10 min; TLS 1.2 or
-  /// newer verified against the system CA store; keep-alive and gzip on; responses up to 512 MiB.
+  /// set and non-empty; no credentials; connect 30 s, send 60 s, receive 120 s, one attempt 10 min (the whole
+  /// call, retries included, is bounded by RetryPolicy::max_elapsed, 15 min); TLS 1.2 or newer verified against
+  /// the system CA store; keep-alive and gzip on; responses up to 512 MiB. An endpoint from KAREO_ENDPOINT is
+  /// checked like one given to endpoint() when a kareo::Client is made with these options.
   Options();
 
-  /// Sets the service URL (https://...; http:// only for local test servers).
+  /// Sets the service URL: https://..., or http:// only to this machine's loopback interface (see
+  /// kareo::check_endpoint()). Throws kareo::InvalidArgument for anything else.
   Options& endpoint(std::string url);
   /// The service URL.
   const std::string& endpoint() const noexcept { return endpoint_; }
@@ -60,7 +70,8 @@ class Options {
   /// The longest time receiving may stall.
   std::chrono::milliseconds receive_timeout() const noexcept { return receive_timeout_; }
   /// Sets the longest time one attempt of a call may take from connecting to the last byte of the response;
-  /// zero means no limit beyond the other timeouts.
+  /// zero means no limit beyond the other timeouts. The whole call, retries and the waits between them included,
+  /// is bounded by RetryPolicy::max_elapsed (when retries are on).
   Options& call_timeout(std::chrono::milliseconds timeout);
   /// The longest time one attempt may take (zero: unlimited).
   std::chrono::milliseconds call_timeout() const noexcept { return call_timeout_; }

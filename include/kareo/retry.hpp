@@ -12,7 +12,15 @@
 /// | InvalidArgument, AuthenticationFailed, NotAuthorized, ServiceError, TlsError | rethrown | rethrown          |
 ///
 /// Retries stop after RetryPolicy::max_attempts attempts or when the next wait would end after
-/// RetryPolicy::max_elapsed; the last failure is then rethrown as it was.
+/// RetryPolicy::max_elapsed; the last failure is then rethrown as it was. RetryPolicy::max_elapsed also bounds the
+/// call as a whole: every attempt is given what is left of it as its deadline (Exchange::deadline), so the call
+/// ends within max_elapsed whatever the server does (the built-in transport ends an attempt still running then
+/// with kareo::TimeoutError).
+///
+/// The defaults are consistent with Options' defaults: a read that stalls for the whole receive timeout (2 minutes)
+/// leaves time for the other attempts within the 15-minute budget, so a stall is retried (and a ranged read does
+/// not narrow a window that was not too wide), while an attempt that keeps receiving slowly is ended by
+/// Options::call_timeout (10 minutes). Keep max_elapsed well above the receive timeout when changing either.
 #pragma once
 
 #include <chrono>
@@ -34,8 +42,10 @@ namespace kareo {
 struct RetryPolicy {
   /// Attempts in all, the first included (1 disables retries).
   int max_attempts = 5;
-  /// No retry is started whose wait would end later than this after the first attempt began.
-  std::chrono::milliseconds max_elapsed = std::chrono::minutes(2);
+  /// The call's time budget, measured from the start of its first attempt: no retry is started whose wait would
+  /// end later than this, and an attempt still running then is ended (Exchange::deadline). Zero: attempts get
+  /// no deadline from this layer, and a failed attempt is not retried.
+  std::chrono::milliseconds max_elapsed = std::chrono::minutes(15);
   /// The wait before the first retry, before jitter.
   std::chrono::milliseconds initial_backoff{500};
   /// The longest wait between two attempts, before jitter.

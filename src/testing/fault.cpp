@@ -103,6 +103,8 @@ Fault Fault::parse(std::string_view text) {
       f.drop = DropPoint::AfterApply;
     } else if (key == "rst" && flag && f.kind == Kind::Drop) {
       f.reset = true;
+    } else if (key == "keep-open" && flag && (f.kind == Kind::Truncate || f.kind == Kind::Malformed)) {
+      f.keep_open = true;
     } else if (key == "all" && flag && f.kind == Kind::Throttle) {
       f.operation.clear();
     } else {
@@ -140,6 +142,10 @@ std::string Fault::spec() const {
       break;
     case Kind::Throttle:
       if (operation.empty()) s += ":all";
+      break;
+    case Kind::Truncate:
+    case Kind::Malformed:
+      if (keep_open) s += ":keep-open";
       break;
     default:
       break;

@@ -362,12 +362,18 @@ int FakeService::handle(const std::string& op, Node wrapper) {
     write_reply(op, reply, body);
     std::string text = decisive->kind == Fault::Kind::Truncate ? body.text.substr(0, body.text.size() / 2)
                                                                : malform(std::move(body.text));
-    // The connection is closed after a damaged body, so a client sees its end right away.
-    soap->keep_alive = 0;
+    // The connection is closed after a damaged body, so a client sees its end right away; with keep-open it
+    // stays open (the server waits for the next request), and only the message's length tells where it ends.
+    if (!decisive->keep_open) {
+      soap->keep_alive = 0;
+    } else if (soap->keep_alive == 0) {
+      soap->keep_alive = 1;
+    }
     Reply shown = reply;
     shown.outcome = CallRecord::Outcome::Corrupted;
     finish_call(rec, shown, reply.http_status);
-    HttpOut::send_whole(soap, reply.http_status, reason_phrase(reply.http_status), kXmlContentType, text, false);
+    HttpOut::send_whole(soap, reply.http_status, reason_phrase(reply.http_status), kXmlContentType, text,
+                        decisive->keep_open);
     return soap->error = SOAP_STOP;
   }
 

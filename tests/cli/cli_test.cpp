@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <filesystem>
 #include <set>
 
 #include "cli_support.hpp"
+#include "raw_server.hpp"
 
 namespace {
 
@@ -458,6 +460,99 @@ TEST_F(Cli, ResponseSizeLimitIsAnOption) {
 TEST_F(Cli, TruncatedResponseExitsNine) {
   server().add_fault("truncate");
   expect_error(kareo({"practices"}), 9, "malformed response");
+}
+
+TEST_F(Cli, TruncatedResponseOnAConnectionKeptOpenExitsNineAtOnce) {
+  // The message ends where its Content-Length says, although the server keeps the connection open: the tool
+  // neither waits for the receive timeout nor retries.
+  server().add_fault("truncate:keep-open:op=GetPractices");
+  const auto start = std::chrono::steady_clock::now();
+  auto r = kareo({"--max-retries", "3", "practices"});
+  expect_error(r, 9, "malformed response");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(server().call_count("GetPractices"), 1u);
+}
+
+// The tool against a scripted server (kareo::reliability::RawServer) instead of the fake one.
+RunResult kareo_against(const kareo::reliability::RawServer& raw, const TempDir& tmp, std::vector<std::string> args) {
+  std::vector<std::string> full{"--no-pacing"};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_program(kKareo, full,
+                     {{"KAREO_ENDPOINT", raw.url()},
+                      {"KAREO_CUSTOMER_KEY", "test-customer-key"},
+                      {"KAREO_USER", "test-user@example.test"},
+                      {"KAREO_PASSWORD", "test-password"},
+                      {"TMPDIR", tmp.path()},
+                      {"HOME", tmp.path()}},
+                     {}, tmp.path(), std::chrono::seconds(30));
+}
+
+TEST_F(Cli, TimeoutBoundsTheWholeCall) {
+  // One byte every 200 ms: no stall ever lasts, yet --timeout 3 ends the call (every attempt included) after 3 s.
+  const std::string reply = kareo::reliability::http_response(200, "OK", "text/xml; charset=utf-8",
+                                                              kareo::reliability::empty_result("GetPractices"));
+  kareo::reliability::RawServer raw([&](kareo::reliability::RawConnection& c) {
+    for (char ch : reply) {
+      if (!c.send(std::string(1, ch)) || !c.pause(std::chrono::milliseconds(200))) return;
+    }
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = kareo_against(raw, tmp_, {"--timeout", "3", "--max-retries", "4", "practices"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  expect_error(r, 8, "transport error");
+  EXPECT_NE(r.err.find("whole-call timeout"), std::string::npos) << r.err;
+  EXPECT_GE(took, std::chrono::milliseconds(2900));
+  EXPECT_LT(took, std::chrono::milliseconds(4500));
+  // The help says what each bound is.
+  auto help = kareo({"--help"});
+  EXPECT_NE(help.out.find("--stall-timeout"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("retries and the waits between them"), std::string::npos) << help.out;
+}
+
+TEST_F(Cli, StalledReadIsRetriedWithinTheTimeout) {
+  // The first attempt stalls; within --timeout 6 a stall is cut at a third of it (2 s) and the call retried.
+  std::atomic<int> served{0};
+  kareo::reliability::RawServer raw([&](kareo::reliability::RawConnection& c) {
+    if (served++ == 0) {
+      c.pause(std::chrono::seconds(30));
+      return;
+    }
+    c.send(kareo::reliability::http_response(200, "OK", "text/xml; charset=utf-8",
+                                             kareo::reliability::empty_result("GetPractices")));
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = kareo_against(raw, tmp_, {"--timeout", "6", "practices"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(4500));
+  EXPECT_EQ(raw.requests().size(), 2u);
+  // --stall-timeout sets the stall bound itself.
+  served = 0;
+  auto s = kareo_against(raw, tmp_, {"--timeout", "6", "--stall-timeout", "1", "practices"});
+  EXPECT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_EQ(raw.requests().size(), 4u);
+}
+
+TEST_F(Cli, PlainHttpToAnotherHostExitsTwo) {
+  // Plain http:// only to this machine: anywhere else the credentials would travel in clear text.
+  std::string address = kareo::reliability::non_loopback_address();
+  std::unique_ptr<kareo::reliability::RawServer> elsewhere;
+  if (!address.empty()) {
+    elsewhere = std::make_unique<kareo::reliability::RawServer>([](kareo::reliability::RawConnection&) {}, address);
+  }
+  const std::string url = elsewhere ? elsewhere->url() : "http://192.0.2.1:8080/services/soap/2.1/KareoServices.svc";
+  auto from_env = kareo({"practices"}, {}, {{"KAREO_ENDPOINT", url}});
+  expect_error(from_env, 2, "invalid argument");
+  EXPECT_NE(from_env.err.find("https://"), std::string::npos) << from_env.err;
+  auto from_option = kareo({"--endpoint", url, "practices"});
+  expect_error(from_option, 2, "invalid argument");
+  auto doctor = kareo({"doctor"}, {}, {{"KAREO_ENDPOINT", url}});
+  EXPECT_EQ(doctor.exit_code, 2) << doctor.out << doctor.err;
+  EXPECT_NE(doctor.out.find("https://"), std::string::npos) << doctor.out;
+  if (elsewhere) {
+    elsewhere->stop();
+    EXPECT_EQ(elsewhere->connections(), 0) << "a connection reached " << address;
+  }
+  EXPECT_EQ(server().call_count(), 0u);
 }
 
 TEST_F(Cli, WriteDroppedAfterApplyExitsTenAndIsNotResent) {

@@ -139,6 +139,25 @@ TEST(Failure, ThrottledInAnErrorResponse) {
   EXPECT_EQ(e.exit_code(), 5);
 }
 
+TEST(Failure, ThrottledWithADefaultSecurityResponse) {
+  // The throttle text decides, whatever the SecurityResponse of default (false) values beside it says.
+  ScriptedServer server([](const HttpRequest&) {
+    return test::xml_reply(test::result_envelope(
+        "GetPatients",
+        "<ErrorResponse><ErrorMessage>429: GetPatients endpoint requested more than allowed over time interval 1000 "
+        "milliseconds. Please wait to try again.</ErrorMessage><IsError>true</IsError><StackTrace i:nil=\"true\"/>"
+        "</ErrorResponse>",
+        "<SecurityResponse><Authenticated>false</Authenticated><Authorized>false</Authorized><CustomerId>0"
+        "</CustomerId><CustomerKeyValid>false</CustomerKeyValid><PermissionsMissing i:nil=\"true\"/>"
+        "<PracticesAuthorized i:nil=\"true\"/><SecurityResult i:nil=\"true\"/><SecurityResultSuccess>false"
+        "</SecurityResultSuccess></SecurityResponse>"));
+  });
+  Client client(test_options(server));
+  const auto e = expect_failure<Throttled>(client);
+  EXPECT_EQ(e.interval(), std::chrono::milliseconds(1000));
+  EXPECT_EQ(e.exit_code(), 5);
+}
+
 TEST(Failure, ThrottledByHttp429) {
   ScriptedServer server([](const HttpRequest&) {
     HttpReply r;

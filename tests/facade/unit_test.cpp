@@ -344,6 +344,41 @@ TEST(CheckResponse, ThrottledAndServiceError) {
   EXPECT_NO_THROW(wire::check_response(Operation::GetPatients, &fine));
 }
 
+TEST(CheckResponse, ThrottleComesBeforeADefaultSecurityResponse) {
+  // The service refuses a throttled call before it looks at the credentials: its SecurityResponse may then carry
+  // default (false) values. The call is Throttled (retry after the interval), not AuthenticationFailed.
+  auto t = patients_response([](GetPatientsResp& p) {
+    p.ErrorResponse = std::make_shared<ErrorResponse>();
+    p.ErrorResponse->IsError = true;
+    p.ErrorResponse->ErrorMessage =
+        "429: GetPatients endpoint requested more than allowed over time interval 1000 milliseconds. Please wait to "
+        "try again.";
+    p.SecurityResponse = std::make_shared<SecurityResponse>();
+    p.SecurityResponse->Authenticated = false;
+    p.SecurityResponse->Authorized = false;
+    p.SecurityResponse->CustomerKeyValid = false;
+    p.SecurityResponse->SecurityResultSuccess = false;
+  });
+  try {
+    wire::check_response(Operation::GetPatients, &t);
+    FAIL() << "expected Throttled";
+  } catch (const Throttled& e) {
+    EXPECT_EQ(e.interval(), std::chrono::milliseconds(1000));
+    EXPECT_TRUE(e.retryable());
+    EXPECT_EQ(e.exit_code(), 5);
+  } catch (const Error& e) {
+    FAIL() << "expected Throttled, got " << error_kind_name(e.kind()) << ": " << e.what();
+  }
+  // A bare "429" text as well.
+  auto bare = t;
+  bare.GetPatientsResult->ErrorResponse->ErrorMessage = "429 Too Many Requests";
+  EXPECT_THROW(wire::check_response(Operation::GetPatients, &bare), Throttled);
+  // Another error with a failed SecurityResponse is still the security failure.
+  auto denied = t;
+  denied.GetPatientsResult->ErrorResponse->ErrorMessage = "Invalid user name and/or password.";
+  EXPECT_THROW(wire::check_response(Operation::GetPatients, &denied), AuthenticationFailed);
+}
+
 TEST(CheckResponse, MissingResultAndCustomerIdFromKey) {
   PatientsResponse empty;
   EXPECT_THROW(wire::check_response(Operation::GetPatients, &empty), MalformedResponse);

@@ -1,5 +1,11 @@
 // Every kind of injected fault, seen through the generated proxy and on the raw wire.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 
 #include "support.hpp"
 
@@ -138,6 +144,67 @@ TEST_F(FakeServerFaults, DropAfterApplyLeavesTheWriteApplied) {
   EXPECT_EQ(server.calls().back().outcome, CallRecord::Outcome::Dropped);
 }
 
+namespace {
+
+// Sends `request` on `fd` and reads one response by its Content-Length: {status, body}; status 0 on failure.
+std::pair<int, std::string> exchange_on(int fd, const std::string& request) {
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return {};
+  std::string raw;
+  char buf[65536];
+  std::size_t head_end = std::string::npos, need = 0;
+  for (;;) {
+    if (head_end == std::string::npos && (head_end = raw.find("\r\n\r\n")) != std::string::npos) {
+      std::string head = raw.substr(0, head_end);
+      for (auto& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const auto cl = head.find("content-length:");
+      if (cl == std::string::npos) return {};
+      need = head_end + 4 + std::strtoull(head.c_str() + cl + 15, nullptr, 10);
+    }
+    if (head_end != std::string::npos && raw.size() >= need) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 10000) != 1) return {};
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {};
+    raw.append(buf, static_cast<std::size_t>(n));
+  }
+  if (raw.size() != need) return {};  // nothing may follow the response
+  return {std::atoi(raw.c_str() + raw.find(' ') + 1), raw.substr(head_end + 4)};
+}
+
+}  // namespace
+
+TEST_F(FakeServerFaults, TruncatedXmlOnAConnectionKeptOpen) {
+  // truncate:keep-open: the damaged response has its right Content-Length and the connection stays open for the
+  // next request, as a server that keeps connections alive leaves it. Only the length tells where it ends.
+  server.add_fault("truncate:keep-open:count=1");
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string body = patients_body(server);
+  const std::string request =
+      "POST /services/soap/2.1/KareoServices.svc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; "
+      "charset=utf-8\r\nSOAPAction: \"" +
+      soap_action("GetPatients") + "\"\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  const auto [status, cut] = exchange_on(fd, request);
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(cut.rfind("<s:Envelope", 0), 0u);
+  EXPECT_EQ(cut.find("</s:Envelope>"), std::string::npos);
+  // The connection is neither closed nor sent anything more...
+  pollfd p{fd, POLLIN, 0};
+  EXPECT_EQ(::poll(&p, 1, 300), 0) << "the server closed the connection or sent more";
+  // ...and it serves the next request.
+  const auto [status2, whole] = exchange_on(fd, request);
+  ::close(fd);
+  EXPECT_EQ(status2, 200);
+  EXPECT_NE(whole.find("</s:Envelope>"), std::string::npos);
+  ASSERT_EQ(server.calls().size(), 2u);
+  EXPECT_EQ(server.calls()[0].outcome, CallRecord::Outcome::Corrupted);
+  EXPECT_EQ(server.calls()[1].outcome, CallRecord::Outcome::Ok);
+}
+
 TEST_F(FakeServerFaults, DropWithReset) {
   server.add_fault("drop:before-apply:rst:count=1");
   auto raw = http_post(server.port(), soap_action("GetPatients"), patients_body(server));
@@ -212,7 +279,8 @@ TEST(FakeServerFaultSpec, ParsesAndPrintsTheGrammar) {
   for (const char* spec :
        {"internal:count=3", "internal:op=GetCharges", "http:status=503", "latency:ms=200",
         "drop:op=CreatePatient:after-apply", "drop:before-apply:rst", "truncate", "malformed", "throttle:all",
-        "wide-window:op=GetPatients:days=30", "wide-window:days=7:empty", "internal:op=GetPatients:skip=1:count=1"}) {
+        "truncate:keep-open", "malformed:op=GetPractices:keep-open", "wide-window:op=GetPatients:days=30",
+        "wide-window:days=7:empty", "internal:op=GetPatients:skip=1:count=1"}) {
     Fault f = Fault::parse(spec);
     EXPECT_EQ(Fault::parse(f.spec()).spec(), f.spec()) << spec;
   }
@@ -222,8 +290,11 @@ TEST(FakeServerFaultSpec, ParsesAndPrintsTheGrammar) {
   EXPECT_EQ(f.drop, Fault::DropPoint::AfterApply);
   EXPECT_EQ(Fault::parse("http").status, 503);
   EXPECT_EQ(Fault::parse("latency:ms=20").latency_ms, 20);
+  EXPECT_TRUE(Fault::parse("truncate:keep-open").keep_open);
+  EXPECT_FALSE(Fault::parse("truncate").keep_open);
   for (const char* bad : {"", "boom", "latency", "latency:ms=x", "http:status=42", "internal:count=0",
-                          "wide-window:op=GetPatients", "drop:after", "internal:op=Get-Patients", "truncate:ms=3"}) {
+                          "wide-window:op=GetPatients", "drop:after", "internal:op=Get-Patients", "truncate:ms=3",
+                          "internal:keep-open", "drop:keep-open", "truncate:keep-open=1"}) {
     EXPECT_THROW(Fault::parse(bad), std::invalid_argument) << bad;
   }
   auto server = started(small_options());

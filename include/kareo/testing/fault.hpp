@@ -15,26 +15,31 @@ namespace kareo::testing {
 /// decides the call.
 ///
 /// ## SPEC grammar
-/// `KIND[:PARAM]...`, parameters separated by `:`, each `key=value` or a bare flag:
+/// `KIND[:PARAM]...`, parameters separated by `:`, each `key=value` or a bare flag.
 ///
-/// | KIND | effect | parameters |
-/// |---|---|---|
-/// | `internal` | SOAP Fault `a:InternalServiceFault`, HTTP 500, the WCF text | |
-/// | `http` | an HTTP error from the front door with an HTML body (not SOAP) | `status=N` (default 503) |
-/// | `latency` | the response is delayed | `ms=N` (required) |
-/// | `drop` | the connection is closed mid-response (headers and half of the body sent) | `before-apply`: closed before
-/// the operation runs, nothing sent; `after-apply`: the operation runs (a write is applied), then closed without a
-/// response; `rst`: close with a TCP reset | | `truncate` | a complete HTTP response whose XML stops half way | | |
-/// `malformed` | a complete HTTP response whose XML is not well-formed | | | `throttle` | the service's "429: ..."
-/// ErrorResponse (HTTP 200) | `all`: the same as giving no `op` | | `wide-window` | InternalServiceFault when a date
-/// window of the request (any From/To pair, StartDate/EndDate) is wider than `days` | `days=N` (required); `empty`:
-/// answer an empty result instead |
+/// Kinds, with the parameters each accepts:
+/// - `internal`: SOAP Fault `a:InternalServiceFault`, HTTP 500, the WCF text.
+/// - `http`: an HTTP error from the front door with an HTML body (not SOAP). `status=N` (default 503).
+/// - `latency`: the response is delayed. `ms=N` (required).
+/// - `drop`: the connection is closed mid-response (headers and half of the body sent). `before-apply`: closed
+///   before the operation runs, nothing sent; `after-apply`: the operation runs (a write is applied), then closed
+///   without a response; `rst`: close with a TCP reset.
+/// - `truncate`: a complete HTTP response (its Content-Length right) whose XML stops half way; the connection is
+///   then closed. `keep-open`: the connection stays open afterwards, as a server that keeps connections alive
+///   leaves it (until the client closes it, or the idle timeout), so only the response's length tells the client
+///   where it ends.
+/// - `malformed`: a complete HTTP response whose XML is not well-formed; the connection is then closed.
+///   `keep-open`: as for `truncate`.
+/// - `throttle`: the service's "429: ..." ErrorResponse (HTTP 200). `all`: the same as giving no `op`.
+/// - `wide-window`: InternalServiceFault when a date window of the request (any From/To pair, StartDate/EndDate)
+///   is wider than `days`. `days=N` (required); `empty`: answer an empty result instead.
 ///
 /// Parameters every kind accepts: `op=NAME` (an operation name, e.g. `GetCharges`), `count=N`, `skip=N`.
 ///
 /// Examples: `internal:count=3` (the next three calls), `internal:op=GetCharges`, `http:status=503`,
-/// `latency:ms=200`, `drop:op=CreatePatient:after-apply`, `truncate`, `malformed`, `throttle:all`,
-/// `wide-window:op=GetPatients:days=30`, `internal:op=GetPatients:skip=1:count=1` (only the second call).
+/// `latency:ms=200`, `drop:op=CreatePatient:after-apply`, `truncate`, `truncate:keep-open`, `malformed`,
+/// `throttle:all`, `wide-window:op=GetPatients:days=30`, `internal:op=GetPatients:skip=1:count=1` (only the second
+/// call).
 struct Fault {
   /// What happens.
   enum class Kind {
@@ -64,6 +69,7 @@ struct Fault {
   bool empty_result = false;                ///< Kind::WideWindow: answer an empty result instead of faulting.
   DropPoint drop = DropPoint::MidResponse;  ///< Kind::Drop: when the connection is closed.
   bool reset = false;                       ///< Kind::Drop: close with a TCP reset instead of an orderly close.
+  bool keep_open = false;                   ///< Kind::Truncate, Kind::Malformed: keep the connection open after.
 
   /// Parses a SPEC (grammar above). Throws std::invalid_argument naming what is wrong.
   static Fault parse(std::string_view spec);

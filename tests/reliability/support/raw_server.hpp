@@ -95,6 +95,10 @@ class RawServer {
   std::thread acceptor_;
 };
 
+/// An IPv4 address of this machine that is not a loopback address (for tests that must show that nothing
+/// reaches another host); empty when the machine has none.
+std::string non_loopback_address();
+
 /// "HTTP/1.1 <status> <reason>" + headers + Content-Length + body, as one string.
 std::string http_response(int status, const std::string& reason, const std::string& content_type,
                           const std::string& body, const std::string& extra_headers = {});
