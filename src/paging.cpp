@@ -204,7 +204,9 @@ PagingProgress WindowPager::progress() const {
 
 namespace {
 
-constexpr seconds kSixtyDays = std::chrono::hours(24 * 60);
+// GetCharges and GetAppointments by service date refuse windows over 60 days. Both ends of a window are sent;
+// if the service counts both, 60 days from one end to the other would be 61: keep a day of margin.
+constexpr seconds kLimitedWindow = std::chrono::hours(24 * 59);
 constexpr seconds kUnlimited = std::chrono::hours(24 * 366 * 100);
 
 template <typename Filter>
@@ -264,7 +266,7 @@ PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilt
   seconds max_width = kUnlimited;
   if (field == DateField::Service) {
     pair = {&AppointmentFilter::StartDate, &AppointmentFilter::EndDate};
-    max_width = kSixtyDays;
+    max_width = kLimitedWindow;
   } else {
     pair = created_or_modified<AppointmentFilter>(op, field);
   }
@@ -287,7 +289,7 @@ PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, Date
       pair = created_or_modified<ChargeFilter>(op, field);
   }
   return ranged<ChargeData>(client, op, &Client::get_charges, std::move(filter), std::move(fields), pair, range,
-                            options, kSixtyDays);
+                            options, kLimitedWindow);
 }
 
 PagedRange<PaymentData> payments_by_date(Client& client, PaymentFilter filter, DateField field, TimeRange range,

@@ -87,8 +87,9 @@ struct PagingProgress {
 struct PagingOptions {
   /// The width of the windows the period is cut into. Clamped to max_window.
   std::chrono::seconds window = std::chrono::hours(24 * 30);
-  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 60 days,
-  /// whatever this says (wider windows fault or silently return nothing).
+  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 59 days,
+  /// whatever this says: the service refuses windows over 60 days (they fault or silently return nothing), and
+  /// since both ends are sent, a window of 60 days would be 61 days to a service that counts both.
   std::chrono::seconds max_window = std::chrono::hours(24 * 365);
   /// A window that faults or times out is halved, down to this width; a window this narrow that still fails
   /// lets the failure through.
@@ -317,14 +318,14 @@ PagedRange<Row> paged_by_date(std::string operation, TimeRange range,
 PagedRange<PatientData> patients_by_date(Client& client, PatientFilter filter, DateField field, TimeRange range,
                                          const PagingOptions& options = {}, PatientFieldsToReturn fields = {});
 
-/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 60 days), Created or
+/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 59 days), Created or
 /// LastModified dates.
 PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilter filter, DateField field,
                                                  TimeRange range, const PagingOptions& options = {},
                                                  AppointmentFieldsToReturn fields = {});
 
 /// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
-/// 60 days.
+/// 59 days (the service's limit is 60, and both ends are sent).
 PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
                                        const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
 

@@ -1,5 +1,5 @@
-// The ranged reads of each list call through a Client: which filter pair each DateField sets, the 60-day cap of
-// GetCharges and of GetAppointments by service date, and the GetAllPatients cursor.
+// The ranged reads of each list call through a Client: which filter pair each DateField sets, the 59-day windows
+// of GetCharges and of GetAppointments by service date, and the GetAllPatients cursor.
 #include <gtest/gtest.h>
 
 #include "kareo/client.hpp"
@@ -115,11 +115,12 @@ PagingOptions wide() {
   return o;
 }
 
-TEST(PagingCalls, ChargesByPostingOrServiceDateNeverExceedSixtyDays) {
+TEST(PagingCalls, ChargesByPostingOrServiceDateStayADayBelowSixtyDays) {
   {
+    // Both ends are sent: a window of 59 days spans 60 calendar days if the service counts both.
     Fixture f;
     charges_by_date(f.client, {}, DateField::Posting, kYear, wide()).collect();
-    f.expect_pair("FromPostingDate", "ToPostingDate", 60);
+    f.expect_pair("FromPostingDate", "ToPostingDate", 59);
     EXPECT_EQ(f.filters.size(), 7u);
   }
   {
@@ -132,7 +133,7 @@ TEST(PagingCalls, ChargesByPostingOrServiceDateNeverExceedSixtyDays) {
 TEST(PagingCalls, AppointmentsByServiceDateUseStartAndEndDate) {
   Fixture f;
   appointments_by_date(f.client, {}, DateField::Service, kYear, wide()).collect();
-  f.expect_pair("StartDate", "EndDate", 60);
+  f.expect_pair("StartDate", "EndDate", 59);
   Fixture g;
   appointments_by_date(g.client, {}, DateField::LastModified, kYear, wide()).collect();
   g.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
