@@ -25,6 +25,10 @@
 /// Window edges are shared (a window starts where the previous one ended), so a row dated exactly on an edge is
 /// fetched twice whether the service treats the upper bound as inclusive or not; it is returned once.
 /// Bounds at midnight are sent as dates ("5/1/2024"), others as date and time ("05/01/2024 2:30:00 PM").
+///
+/// **Failures.** A failure is thrown from begin() or operator++ and leaves the range where it was: calling
+/// begin() again fetches the same window (or GetAllPatients batch) again and goes on from there, with nothing
+/// skipped and nothing returned twice. A caller may thus retry a read that failed, e.g. after waiting.
 #pragma once
 
 #include <chrono>
@@ -103,8 +107,8 @@ struct PagingOptions {
 };
 
 /// A lazy input range of rows fetched batch by batch. Iterators are single-pass; a failure while fetching the
-/// next batch is thrown from `operator++` (or from begin() for the first batch). Moving the range keeps
-/// iterators valid.
+/// next batch is thrown from `operator++` (or from begin() for the first batch), and begin() called after it
+/// asks the source for that batch again. Moving the range keeps iterators valid.
 template <typename Row>
 class PagedRange {
  public:
@@ -153,13 +157,13 @@ class PagedRange {
   };
 
   /// Starts reading (fetches the first batch; may throw) and returns the first row's position. Calling it
-  /// again continues where the previous iteration stopped.
+  /// again continues where the previous iteration stopped: at the next row, or, when fetching a batch failed
+  /// (the failure was thrown from begin() or operator++), by fetching that batch again (may throw again).
   iterator begin() {
-    if (!state_->started) {
-      state_->started = true;
-      if (!state_->refill()) return end();
-    }
-    return state_->finished ? end() : iterator(state_);
+    State& s = *state_;
+    // Nothing at hand (not started yet, or the last fetch failed): fetch.
+    if (!s.finished && s.position >= s.batch.size() && !s.refill()) return end();
+    return s.finished ? end() : iterator(state_);
   }
   /// The end position.
   iterator end() { return iterator(); }
@@ -176,9 +180,9 @@ class PagedRange {
     Source source;
     std::vector<Row> batch;
     std::size_t position = 0;
-    bool started = false;
     bool finished = false;
-    // Loads the next non-empty batch; false at the end.
+    // Loads the next non-empty batch; false at the end. A source that throws leaves the batch empty, and is
+    // called again by the next begin().
     bool refill() {
       batch.clear();
       position = 0;

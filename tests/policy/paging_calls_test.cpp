@@ -283,6 +283,36 @@ TEST(PagingAllPatients, ResumesFromAStartKeyAndCanBeCancelled) {
   EXPECT_EQ(f.sent.size(), 2u);
 }
 
+TEST(PagingAllPatients, BeginAfterAFailedBatchFetchesThatBatchAgain) {
+  CursorFixture f;
+  f.batches[0] = {{"1", "2"}, 3};
+  f.batches[3] = {{"3", "4"}, 5};
+  f.batches[5] = {{"5"}, std::nullopt};
+  int calls = 0;
+  auto serve = f.mock->handler;
+  f.mock->handler = [&](Exchange& ex) {
+    ++calls;
+    if (calls == 1 || calls == 3) throw policy_test::connection_error(Operation::GetAllPatients, true);
+    serve(ex);
+  };
+  auto range = all_patients(f.client, 3);
+  EXPECT_THROW(range.begin(), ConnectionError);
+  std::vector<std::string> got;
+  try {
+    for (auto& p : range) got.push_back(*p.ID);
+    ADD_FAILURE() << "the third call did not fail";
+  } catch (const ConnectionError&) {
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2"}));
+  for (auto& p : range) got.push_back(*p.ID);
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  ASSERT_EQ(f.sent.size(), 3u);  // the calls that got through
+  EXPECT_EQ(f.sent[0].StartKey, 0);
+  EXPECT_EQ(f.sent[1].StartKey, 3);
+  EXPECT_EQ(f.sent[2].StartKey, 5);
+  EXPECT_EQ(calls, 5);
+}
+
 TEST(PagingAllPatients, RefusesBadArguments) {
   CursorFixture f;
   AllPatientsOptions o;
