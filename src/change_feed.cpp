@@ -251,6 +251,41 @@ void ChangeFeed::run(const Callback& callback, const CancellationToken& stop) {
   }
 }
 
+namespace {
+
+// No service clock is further ahead of UTC than this (UTC+14, Kiribati).
+constexpr long long kWidestZoneOffset = 14 * 3600;
+
+std::string duration_text(long long seconds) {
+  if (seconds >= 2 * 86400) return std::to_string(seconds / 86400) + " days";
+  if (seconds >= 2 * 3600) return std::to_string(seconds / 3600) + " hours";
+  return std::to_string(seconds / 60) + " minutes";
+}
+
+}  // namespace
+
+void ChangeFeed::check_start(const DateTime& position, long long now_utc) {
+  const long long ahead = detail::to_seconds(position) - now_utc;
+  if (ahead <= kWidestZoneOffset) return;
+  const bool cursor = checkpoint_.cursor.has_value();
+  const std::string what =
+      cursor ? "the change feed checkpoint's cursor " + position.iso() : "the change feed's start " + position.iso();
+  const std::string message =
+      what + " is " + duration_text(ahead) + " ahead of this machine's clock (" + detail::from_seconds(now_utc).iso() +
+      " UTC), more than any time zone explains: " +
+      (cursor ? "the checkpoint was written while a clock was wrong, or belongs to another feed, and " : "") +
+      "every change made until then is skipped";
+  const long long lookahead = std::max<long long>(0, options_.lookahead.count());
+  if (ahead > lookahead && !options_.accept_future_cursor) {
+    throw InvalidArgument(message + ". Refused: a poll reads at most " + duration_text(lookahead) +
+                          " ahead of the clock. Check this machine's clock and the checkpoint" +
+                          (cursor ? " (remove it to start again from ChangeFeedOptions::start)" : "") +
+                          "; to poll from it anyway set ChangeFeedOptions::accept_future_cursor (kareo sync: "
+                          "--accept-future-checkpoint)");
+  }
+  if (options_.on_warning) options_.on_warning(message);
+}
+
 PollResult ChangeFeed::poll(const Callback& callback, const CancellationToken& cancel) {
   // A poll that fails leaves the feed at its last saved checkpoint: what was delivered since (and perhaps not
   // committed by the consumer) is delivered again by the next poll.
@@ -269,6 +304,7 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
   const long long overlap = options_.overlap.count() > 0 ? options_.overlap.count() : 0;
   const long long now_utc =
       std::chrono::duration_cast<std::chrono::seconds>(options_.clock->wall_now().time_since_epoch()).count();
+  check_start(checkpoint_.cursor ? *checkpoint_.cursor : options_.start, now_utc);
   const DateTime from = checkpoint_.cursor ? from_seconds(to_seconds(*checkpoint_.cursor) - overlap) : options_.start;
   DateTime to = from_seconds(now_utc + std::max<long long>(0, options_.lookahead.count()));
   if (to < from) to = from;

@@ -28,6 +28,12 @@
 /// - **Crash safety.** The checkpoint file is replaced atomically (written to a temporary file, flushed with
 ///   fsync, renamed over the old one, directory flushed): after a crash at any point it is either the old or the
 ///   new checkpoint, never a mix.
+/// - **A cursor in the future is not trusted silently.** A checkpoint whose cursor lies more than 14 hours (the
+///   widest time-zone offset) ahead of this machine's UTC clock was written by a machine whose clock was wrong,
+///   or belongs elsewhere: polling from it skips every change made until then. The feed reports it through
+///   ChangeFeedOptions::on_warning, and refuses to poll (kareo::InvalidArgument) when the cursor lies beyond
+///   what a poll reads, ChangeFeedOptions::lookahead (36 hours) ahead of the clock, unless
+///   ChangeFeedOptions::accept_future_cursor is set. The same holds for ChangeFeedOptions::start.
 ///
 /// The vendor asks integrations to poll as rarely as they can ("every 2 hours instead of every 5 minutes"):
 /// ChangeFeedOptions::poll_interval defaults to two hours.
@@ -183,6 +189,13 @@ struct ChangeFeedOptions {
   /// throws, the poll ends with that exception without saving, and the next poll delivers those records
   /// again. Empty: the callback's return is enough.
   std::function<void()> commit;
+  /// Receives warnings meant for a person: a checkpoint cursor (or `start`) ahead of this machine's clock.
+  /// Called on the polling thread; must not throw. Empty: warnings are dropped.
+  std::function<void(const std::string&)> on_warning;
+  /// Poll even from a cursor (or `start`) further ahead of this machine's UTC clock than `lookahead`, which a
+  /// poll could not read past: normally refused with kareo::InvalidArgument, since every change made until
+  /// then would be skipped (see the file description).
+  bool accept_future_cursor = false;
   /// Called by run() when a poll fails; return true to wait for the next poll, false (or throw) to stop run()
   /// with the failure. Empty: run() stops at the first failure.
   std::function<bool(const std::exception&)> on_error;
@@ -217,6 +230,8 @@ class ChangeFeed {
   /// Failures are thrown (kareo::Cancelled when the paging cancel token was cancelled; the exception of the
   /// callback or of ChangeFeedOptions::commit as it was); the checkpoint then holds what was delivered and
   /// committed until its last save, and the next poll goes on from there.
+  /// @throws kareo::InvalidArgument when the checkpoint's cursor is too far in the future (see the file
+  /// description); nothing is read then.
   PollResult poll_once(const Callback& callback);
 
   /// Polls, then waits poll_interval, again and again until `stop` is cancelled (also during a wait or a poll).
@@ -229,6 +244,7 @@ class ChangeFeed {
  private:
   PollResult poll(const Callback& callback, const CancellationToken& cancel);
   PollResult read(const Callback& callback, const CancellationToken& cancel, Checkpoint& last_saved);
+  void check_start(const DateTime& position, long long now_utc);
   Client* client_;
   ChangeFeedOptions options_;
   std::shared_ptr<CheckpointStore> store_;

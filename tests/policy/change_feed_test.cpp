@@ -409,6 +409,87 @@ TEST(ChangeFeed, ACommitThatFailsKeepsTheCheckpointAndTheRecordsComeAgain) {
   }
 }
 
+TEST(ChangeFeed, ACursorAheadOfTheClockIsReported) {
+  Fixture f("feed-ahead", 10);
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2024, 6, 2, 8, 0, 0);  // 20 hours ahead of 2024-06-01 12:00 UTC: no time zone explains it
+    store.save(c);
+  }
+  std::vector<std::string> warnings;
+  o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  ChangeFeed feed(f.client, o);
+  feed.poll_once([](const Change&) {});
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("2024-06-02T08:00:00"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("20 hours ahead"), std::string::npos) << warnings[0];
+  EXPECT_EQ(f.service->calls[Operation::GetPatients], 1);
+  // 13 hours ahead: a service clock in UTC+13 writes that; nothing to say.
+  Fixture g("feed-ahead-zone", 10);
+  auto p = g.options();
+  {
+    FileCheckpointStore store(p.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2024, 6, 2, 1, 0, 0);
+    store.save(c);
+  }
+  p.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  ChangeFeed quiet(g.client, p);
+  quiet.poll_once([](const Change&) {});
+  EXPECT_EQ(warnings.size(), 1u);
+}
+
+TEST(ChangeFeed, AFarFutureCursorOrStartIsAcceptedWhenForced) {
+  Fixture f("feed-future-forced", 10);
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2025, 6, 1);
+    store.save(c);
+  }
+  std::vector<std::string> warnings;
+  o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  o.accept_future_cursor = true;
+  {
+    ChangeFeed feed(f.client, o);
+    EXPECT_EQ(feed.poll_once([](const Change&) {}).delivered, 0u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("2025-06-01T00:00:00"), std::string::npos) << warnings[0];
+  }
+  // A start in the future (no checkpoint yet) is refused too.
+  Fixture g("feed-future-start", 10);
+  auto p = g.options();
+  p.start = at(2024, 8, 1);
+  ChangeFeed feed(g.client, p);
+  EXPECT_THROW(feed.poll_once([](const Change&) {}), InvalidArgument);
+  EXPECT_EQ(g.service->calls[Operation::GetPatients], 0);
+}
+
+TEST(ChangeFeed, ACursorFarInTheFutureIsRefused) {
+  Fixture f("feed-future", 10);
+  // A checkpoint written while this machine's clock was a year ahead (the clock says 2024-06-01 12:00 UTC).
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2025, 6, 1);
+    store.save(c);
+  }
+  ChangeFeed feed(f.client, o);
+  LocalCopy local;
+  try {
+    feed.poll_once(local.callback());
+    ADD_FAILURE() << "a cursor a year ahead was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("2025-06-01T00:00:00"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(f.service->calls[Operation::GetPatients], 0);
+  EXPECT_EQ(local.deliveries, 0u);
+}
+
 // ---- the checkpoint file
 // ---------------------------------------------------------------------------------------------
 
