@@ -26,6 +26,24 @@ struct SyncArgs {
   std::string since;
 };
 
+// The checkpoints of a poll kept in memory, written to the file only when the records they cover were
+// printed: a table is printed at the end of the poll, so its checkpoint must wait for it.
+class DeferredStore final : public kareo::CheckpointStore {
+ public:
+  explicit DeferredStore(const std::string& path) : file_(path) {}
+  std::optional<kareo::Checkpoint> load() override { return file_.load(); }
+  void save(const kareo::Checkpoint& checkpoint) override { pending_ = checkpoint; }
+  /// Writes the last checkpoint saved, if any.
+  void write() {
+    if (pending_) file_.save(*pending_);
+    pending_.reset();
+  }
+
+ private:
+  kareo::FileCheckpointStore file_;
+  std::optional<kareo::Checkpoint> pending_;
+};
+
 // Cancels `token` on SIGINT or SIGTERM while alive (the signals are handled by a thread of its own, so the
 // feed can stop cleanly, between records, with its checkpoint written).
 class StopOnSignal {
@@ -119,11 +137,24 @@ void add_sync_command(CLI::App& app, Commands& commands) {
              out.record(record);
            else
              std::cout << json_line(record) << '\n';
-           std::cout.flush();
+           std::cout.flush();  // each record reaches a reader at once (a table waits for the end)
+           check_output(std::cout);
          };
+         // The checkpoint moves past records only once they were written: JSON lines and CSV are flushed (and
+         // synced to disk when stdout is a file) before each checkpoint; a table is printed at the end of the
+         // poll, and its checkpoint is written only then.
+         std::shared_ptr<DeferredStore> deferred;
+         if (table) {
+           deferred = std::make_shared<DeferredStore>(a->state);
+           options.checkpoint_store = deferred;
+         } else {
+           options.commit = [] { commit_output(); };
+         }
 
          if (!a->once)
            options.on_error = [](const std::exception& e) {
+             // An output that cannot be written will not mend by waiting.
+             if (dynamic_cast<const OutputError*>(&e)) return false;
              std::cerr << "kareo: poll failed: " << one_line(e.what()) << "; trying again at the next poll\n";
              return true;
            };
@@ -136,7 +167,11 @@ void add_sync_command(CLI::App& app, Commands& commands) {
          };
          if (a->once) {
            kareo::PollResult result = feed.poll_once(deliver);
-           if (table) out.end();
+           if (table) {
+             out.end();
+             commit_output();
+             deferred->write();
+           }
            report(result);
            return 0;
          }
