@@ -24,6 +24,7 @@ struct SyncArgs {
   bool once = false;
   double interval_seconds = 7200;
   std::string since;
+  bool accept_future = false;
 };
 
 // The checkpoints of a poll kept in memory, written to the file only when the records they cover were
@@ -98,6 +99,9 @@ void add_sync_command(CLI::App& app, Commands& commands) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--since", a->since,
                   "Without a checkpoint, start from records modified at this date (default 2000-01-01)");
+  sub->add_flag("--accept-future-checkpoint", a->accept_future,
+                "Poll even from a checkpoint (or --since) more than 36 hours ahead of this machine's clock, which "
+                "is refused otherwise (it skips every change until then)");
   commands.push_back(
       {sub, [a](Session& s) {
          kareo::ChangeFeedOptions options;
@@ -116,6 +120,11 @@ void add_sync_command(CLI::App& app, Commands& commands) {
            options.appointment_filter.PracticeName = a->practice;
          }
          options.checkpoint_path = a->state;
+         options.accept_future_cursor = a->accept_future;
+         options.on_warning = [&s](const std::string& message) {
+           s.progress().finish();
+           std::cerr << "kareo: warning: " << one_line(message) << "\n";
+         };
          options.poll_interval = std::chrono::seconds(static_cast<long long>(std::max(1.0, a->interval_seconds)));
          if (!a->since.empty()) options.start = parse_date_option(a->since, "--since");
          options.paging = s.paging(365);  // last-modified pairs have no window limit; failing windows are halved
@@ -153,8 +162,8 @@ void add_sync_command(CLI::App& app, Commands& commands) {
 
          if (!a->once)
            options.on_error = [](const std::exception& e) {
-             // An output that cannot be written will not mend by waiting.
-             if (dynamic_cast<const OutputError*>(&e)) return false;
+             // An output that cannot be written, or a checkpoint that is refused, will not mend by waiting.
+             if (dynamic_cast<const OutputError*>(&e) || dynamic_cast<const kareo::InvalidArgument*>(&e)) return false;
              std::cerr << "kareo: poll failed: " << one_line(e.what()) << "; trying again at the next poll\n";
              return true;
            };

@@ -699,6 +699,25 @@ TEST_F(Cli, EveryReadCommandFailsWhenItsOutputCannotBeWritten) {
   }
 }
 
+TEST_F(Cli, SyncRefusesACheckpointFarInTheFutureUnlessTold) {
+  const std::string state = tmp_.file("future.checkpoint");
+  // Written when this machine's clock was years ahead.
+  std::ofstream(state) << "kareo-change-feed 1\nentity Patients\ncursor 2099-01-01T00:00:00\nend 0\n";
+  const std::vector<std::string> args{"sync",    "patients", "--practice", "Testpractice Alpha",
+                                      "--state", state,      "--once"};
+  auto refused = kareo(args);
+  expect_error(refused, 2, "invalid argument");
+  EXPECT_NE(refused.err.find("2099-01-01"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--accept-future-checkpoint"), std::string::npos) << refused.err;
+  EXPECT_EQ(server().call_count("GetPatients"), 0u);
+
+  std::vector<std::string> forced = args;
+  forced.push_back("--accept-future-checkpoint");
+  auto accepted = kareo(forced);
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_NE(accepted.err.find("kareo: warning: "), std::string::npos) << accepted.err;
+}
+
 // ---- describe ----
 
 TEST_F(Cli, DescribeShowsPayloadMembers) {
