@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -251,13 +252,61 @@ void ChangeFeed::run(const Callback& callback, const CancellationToken& stop) {
   }
 }
 
+namespace {
+
+// No service clock is further ahead of UTC than this (UTC+14, Kiribati).
+constexpr long long kWidestZoneOffset = 14 * 3600;
+
+std::string duration_text(long long seconds) {
+  if (seconds >= 2 * 86400) return std::to_string(seconds / 86400) + " days";
+  if (seconds >= 2 * 3600) return std::to_string(seconds / 3600) + " hours";
+  return std::to_string(seconds / 60) + " minutes";
+}
+
+}  // namespace
+
+void ChangeFeed::check_start(const DateTime& position, long long now_utc) {
+  const long long ahead = detail::to_seconds(position) - now_utc;
+  if (ahead <= kWidestZoneOffset) return;
+  const bool cursor = checkpoint_.cursor.has_value();
+  const std::string what =
+      cursor ? "the change feed checkpoint's cursor " + position.iso() : "the change feed's start " + position.iso();
+  const std::string message =
+      what + " is " + duration_text(ahead) + " ahead of this machine's clock (" + detail::from_seconds(now_utc).iso() +
+      " UTC), more than any time zone explains: " +
+      (cursor ? "the checkpoint was written while a clock was wrong, or belongs to another feed, and " : "") +
+      "every change made until then is skipped";
+  const long long lookahead = std::max<long long>(0, options_.lookahead.count());
+  if (ahead > lookahead && !options_.accept_future_cursor) {
+    throw InvalidArgument(message + ". Refused: a poll reads at most " + duration_text(lookahead) +
+                          " ahead of the clock. Check this machine's clock and the checkpoint" +
+                          (cursor ? " (remove it to start again from ChangeFeedOptions::start)" : "") +
+                          "; to poll from it anyway set ChangeFeedOptions::accept_future_cursor (kareo sync: "
+                          "--accept-future-checkpoint)");
+  }
+  if (options_.on_warning) options_.on_warning(message);
+}
+
 PollResult ChangeFeed::poll(const Callback& callback, const CancellationToken& cancel) {
+  // A poll that fails leaves the feed at its last saved checkpoint: what was delivered since (and perhaps not
+  // committed by the consumer) is delivered again by the next poll.
+  Checkpoint last_saved = checkpoint_;
+  try {
+    return read(callback, cancel, last_saved);
+  } catch (...) {
+    checkpoint_ = std::move(last_saved);
+    throw;
+  }
+}
+
+PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& cancel, Checkpoint& last_saved) {
   using detail::from_seconds;
   using detail::to_seconds;
   const long long overlap = options_.overlap.count() > 0 ? options_.overlap.count() : 0;
-  const DateTime from = checkpoint_.cursor ? from_seconds(to_seconds(*checkpoint_.cursor) - overlap) : options_.start;
   const long long now_utc =
       std::chrono::duration_cast<std::chrono::seconds>(options_.clock->wall_now().time_since_epoch()).count();
+  check_start(checkpoint_.cursor ? *checkpoint_.cursor : options_.start, now_utc);
+  const DateTime from = checkpoint_.cursor ? from_seconds(to_seconds(*checkpoint_.cursor) - overlap) : options_.start;
   DateTime to = from_seconds(now_utc + std::max<long long>(0, options_.lookahead.count()));
   if (to < from) to = from;
 
@@ -271,35 +320,34 @@ PollResult ChangeFeed::poll(const Callback& callback, const CancellationToken& c
   PollResult result;
   std::size_t since_save = 0;
 
-  // Delivers one row unless it was delivered before; returns whether it was delivered.
-  auto deliver = [&](const TimeRange& window, const std::optional<std::string>& id_text,
-                     const std::optional<std::string>& lmd_text, auto make_change,
-                     std::optional<DateTime>& window_max) {
-    if (!id_text || id_text->empty()) return false;  // a placeholder row
-    const std::string lmd = lmd_text.value_or("");
-    const std::optional<DateTime> parsed = DateTime::parse(lmd);
-    // Delivered now or before, the record counts for the cursor; a date past the window (a service error) must
-    // not move the cursor beyond what was read.
-    if (parsed && !(window.to < *parsed) && (!window_max || *window_max < *parsed)) window_max = parsed;
-    std::pair<std::string, std::string> key{*id_text, parsed ? parsed->iso() : lmd};
-    if (checkpoint_.delivered.count(key) != 0) {
-      ++result.skipped;
-      return false;
+  // Moves the cursor forward to `t` and forgets the deliveries that fell out of the overlap before it.
+  auto advance = [&](const DateTime& t) {
+    if (checkpoint_.cursor && !(*checkpoint_.cursor < t)) return;
+    checkpoint_.cursor = t;
+    const long long keep_from = to_seconds(t) - overlap;
+    for (auto it = checkpoint_.delivered.begin(); it != checkpoint_.delivered.end();) {
+      const auto when = DateTime::parse(it->second);
+      if (when && to_seconds(*when) < keep_from) {
+        it = checkpoint_.delivered.erase(it);
+      } else {
+        ++it;
+      }
     }
-    Change change;
-    change.entity = options_.entity;
-    change.id = *id_text;
-    change.last_modified = lmd;
-    change.last_modified_time = parsed;
-    make_change(change);
-    callback(change);
-    checkpoint_.delivered.insert(std::move(key));
-    ++result.delivered;
-    if (++since_save >= std::max<std::size_t>(1, options_.checkpoint_every)) {
-      store_->save(checkpoint_);
-      since_save = 0;
-    }
-    return true;
+  };
+  // The consumer makes what it received durable, then the checkpoint moves.
+  auto save = [&] {
+    if (options_.commit) options_.commit();
+    store_->save(checkpoint_);
+    last_saved = checkpoint_;
+    since_save = 0;
+  };
+
+  // One row of a window, in the order of delivery.
+  struct Pending {
+    std::optional<DateTime> modified;
+    const std::string* id;
+    const std::optional<std::string>* modified_text;
+    std::size_t index;
   };
 
   while (const std::optional<TimeRange> window = pager.next_window()) {
@@ -322,35 +370,60 @@ PollResult ChangeFeed::poll(const Callback& callback, const CancellationToken& c
       pager.failed(std::current_exception());
       continue;
     }
-    // ...then deliver its rows; an exception from the callback ends the poll with the checkpoint as last saved.
-    std::optional<DateTime> window_max;
+
+    // ...order its rows by (LastModifiedDate, ID), those without a readable date first (they never move the
+    // cursor)...
+    std::vector<Pending> order;
+    auto add = [&](const std::optional<std::string>& id, const std::optional<std::string>& modified,
+                   std::size_t index) {
+      if (!id || id->empty()) return;  // a placeholder row
+      order.push_back({modified ? DateTime::parse(*modified) : std::nullopt, &*id, &modified, index});
+    };
+    for (std::size_t i = 0; i < patient_rows.size(); ++i) add(patient_rows[i].ID, patient_rows[i].LastModifiedDate, i);
+    for (std::size_t i = 0; i < appointment_rows.size(); ++i)
+      add(appointment_rows[i].ID, appointment_rows[i].LastModifiedDate, i);
+    std::sort(order.begin(), order.end(), [](const Pending& a, const Pending& b) {
+      if (a.modified.has_value() != b.modified.has_value()) return !a.modified.has_value();
+      if (a.modified && *a.modified != *b.modified) return *a.modified < *b.modified;
+      return *a.id < *b.id;
+    });
+
+    // ...and deliver them. The cursor follows the rows handed over (every row before it in this order is
+    // done), but never past the window: a date beyond it (a service error) must not skip what was not read. An
+    // exception from the callback or the commit ends the poll with the checkpoint as last saved.
+    std::optional<DateTime> reached;
     std::size_t kept = 0;
-    for (auto& row : patient_rows) {
-      kept += deliver(
-          *window, row.ID, row.LastModifiedDate,
-          [&row](Change& c) { c.patient = std::make_shared<const PatientData>(std::move(row)); }, window_max);
-    }
-    for (auto& row : appointment_rows) {
-      kept += deliver(
-          *window, row.ID, row.LastModifiedDate,
-          [&row](Change& c) { c.appointment = std::make_shared<const AppointmentData>(std::move(row)); }, window_max);
+    for (const Pending& p : order) {
+      const std::string lmd = p.modified_text->value_or("");
+      if (p.modified && !(window->to < *p.modified)) reached = p.modified;
+      std::pair<std::string, std::string> key{*p.id, p.modified ? p.modified->iso() : lmd};
+      if (checkpoint_.delivered.count(key) != 0) {
+        ++result.skipped;
+        continue;
+      }
+      Change change;
+      change.entity = options_.entity;
+      change.id = *p.id;
+      change.last_modified = lmd;
+      change.last_modified_time = p.modified;
+      if (patients) {
+        change.patient = std::make_shared<const PatientData>(std::move(patient_rows[p.index]));
+      } else {
+        change.appointment = std::make_shared<const AppointmentData>(std::move(appointment_rows[p.index]));
+      }
+      callback(change);
+      checkpoint_.delivered.insert(std::move(key));
+      ++result.delivered;
+      ++kept;
+      if (++since_save >= std::max<std::size_t>(1, options_.checkpoint_every)) {
+        if (reached) advance(*reached);
+        save();
+      }
     }
     ++result.windows;
     pager.completed(kept);
-    if (window_max && (!checkpoint_.cursor || *checkpoint_.cursor < *window_max)) checkpoint_.cursor = window_max;
-    if (checkpoint_.cursor) {
-      const long long keep_from = to_seconds(*checkpoint_.cursor) - overlap;
-      for (auto it = checkpoint_.delivered.begin(); it != checkpoint_.delivered.end();) {
-        const auto t = DateTime::parse(it->second);
-        if (t && to_seconds(*t) < keep_from) {
-          it = checkpoint_.delivered.erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
-    store_->save(checkpoint_);
-    since_save = 0;
+    if (reached) advance(*reached);
+    save();
   }
   result.cursor = checkpoint_.cursor;
   return result;

@@ -140,6 +140,49 @@ seconds effective_width(const PagingOptions& options, seconds max_width) {
 }
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------------------------
+// Rows returned again
+
+const std::optional<std::string>& no_text() noexcept {
+  static const std::optional<std::string> none;
+  return none;
+}
+
+bool newer_version(const std::optional<std::string>& version, const std::string& before) {
+  if (!version || version->empty()) return false;
+  const auto now = DateTime::parse(*version), then = DateTime::parse(before);
+  if (now && then) return *then < *now;
+  return *version != before;
+}
+
+bool RecentRows::keep(const std::string& id, const std::optional<std::string>& version, long long horizon) {
+  const auto [it, inserted] = rows_.try_emplace(id);
+  Entry& e = it->second;
+  if (inserted) {
+    e.version = version.value_or("");
+    e.horizon = horizon;
+    return true;
+  }
+  e.horizon = std::max(e.horizon, horizon);
+  if (newer_version(version, e.version)) {
+    e.version = *version;
+    ++newer_versions_;
+    return true;
+  }
+  ++duplicates_;
+  return false;
+}
+
+void RecentRows::forget_before(long long t) {
+  for (auto it = rows_.begin(); it != rows_.end();) {
+    if (it->second.horizon < t) {
+      it = rows_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 WindowPager::WindowPager(std::string operation, TimeRange range, const PagingOptions& options, seconds max_width)
     : operation_(std::move(operation)),
       options_(options),
@@ -167,15 +210,25 @@ void WindowPager::failed(std::exception_ptr error) {
   std::rethrow_exception(error);
 }
 
-bool WindowPager::first_time(const std::optional<std::string>& id) {
+bool WindowPager::keep(const std::optional<std::string>& id, const std::optional<std::string>& version,
+                       const std::optional<std::string>& paged_at) {
   if (!id || id->empty()) return false;  // a placeholder row
-  if (seen_.insert(*id).second) return true;
-  ++duplicates_;
-  return false;
+  // A row is remembered while a later window may return it again: until the windows read have moved on past
+  // its paging date by more than the margin. Without a paging date, the end of its window stands for it. A
+  // date far past the window (a service error) is not trusted beyond the margin.
+  const long long end = to_seconds(last_.to);
+  const long long margin = std::max<long long>(0, options_.edge_margin.count());
+  long long horizon = end;
+  if (paged_at) {
+    if (const auto t = DateTime::parse(*paged_at)) horizon = std::min(to_seconds(*t), end + margin);
+  }
+  return recent_.keep(*id, version, horizon);
 }
 
 void WindowPager::completed(std::size_t kept) {
   rows_ += kept;
+  // The next windows start at this one's end: a row dated more than the margin before it cannot come again.
+  recent_.forget_before(to_seconds(last_.to) - std::max<long long>(0, options_.edge_margin.count()));
   plan_.complete();
   if (options_.on_progress) options_.on_progress(progress());
 }
@@ -186,7 +239,9 @@ PagingProgress WindowPager::progress() const {
   p.windows_done = plan_.completed();
   p.windows_total = plan_.completed() + plan_.remaining();
   p.rows = rows_;
-  p.duplicates = duplicates_;
+  p.duplicates = recent_.duplicates();
+  p.newer_versions = recent_.newer_versions();
+  p.remembered = recent_.size();
   p.splits = splits_;
   if (started_) p.elapsed = options_.clock->now() - *started_;
   if (p.windows_done > 0) {
@@ -204,7 +259,9 @@ PagingProgress WindowPager::progress() const {
 
 namespace {
 
-constexpr seconds kSixtyDays = std::chrono::hours(24 * 60);
+// GetCharges and GetAppointments by service date refuse windows over 60 days. Both ends of a window are sent;
+// if the service counts both, 60 days from one end to the other would be 61: keep a day of margin.
+constexpr seconds kLimitedWindow = std::chrono::hours(24 * 59);
 constexpr seconds kUnlimited = std::chrono::hours(24 * 366 * 100);
 
 template <typename Filter>
@@ -225,16 +282,30 @@ DatePair<Filter> created_or_modified(Operation op, DateField field) {
   unsupported(op, field);
 }
 
+// The row member holding the Created or LastModified date (ModifiedDate where the row type has no
+// LastModifiedDate).
+template <typename Row>
+std::optional<std::string> Row::*created_or_modified_member(DateField field) {
+  if (field == DateField::Created) return &Row::CreatedDate;
+  if constexpr (detail::HasLastModifiedDate<Row>::value) {
+    return &Row::LastModifiedDate;
+  } else {
+    return &Row::ModifiedDate;
+  }
+}
+
 void check_range(Operation op, const TimeRange& range) {
   if (range.to < range.from) {
     throw InvalidArgument(std::string(operation_name(op)) + ": the end of the date range is before its start", op);
   }
 }
 
-// The PagedRange of list method `method` of Client, with `pair` set per window.
+// The PagedRange of list method `method` of Client, with `pair` set per window; `paged_at` is the row member
+// holding the date `pair` filters on.
 template <typename Row, typename Filter, typename Fields, typename Method>
 PagedRange<Row> ranged(Client& client, Operation op, Method method, Filter filter, Fields fields, DatePair<Filter> pair,
-                       TimeRange range, const PagingOptions& options, seconds max_width) {
+                       TimeRange range, const PagingOptions& options, seconds max_width,
+                       std::optional<std::string> Row::*paged_at) {
   check_range(op, range);
   // The range shares the client's state: it outlives the Client object (moved from or destroyed).
   std::shared_ptr<Client> c = detail::share_client(client);
@@ -244,8 +315,8 @@ PagedRange<Row> ranged(Client& client, Operation op, Method method, Filter filte
     f.*pair.to = detail::filter_text(w.to);
     return ((*c).*method)(std::move(f), fields);
   };
-  return PagedRange<Row>(
-      detail::window_source<Row>(std::string(operation_name(op)), range, options, max_width, std::move(fetch)));
+  return PagedRange<Row>(detail::window_source<Row>(std::string(operation_name(op)), range, options, max_width,
+                                                    std::move(fetch), paged_at));
 }
 
 }  // namespace
@@ -254,7 +325,8 @@ PagedRange<PatientData> patients_by_date(Client& client, PatientFilter filter, D
                                          const PagingOptions& options, PatientFieldsToReturn fields) {
   const auto op = Operation::GetPatients;
   return ranged<PatientData>(client, op, &Client::get_patients, std::move(filter), std::move(fields),
-                             created_or_modified<PatientFilter>(op, field), range, options, kUnlimited);
+                             created_or_modified<PatientFilter>(op, field), range, options, kUnlimited,
+                             created_or_modified_member<PatientData>(field));
 }
 
 PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilter filter, DateField field,
@@ -263,45 +335,55 @@ PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilt
   const auto op = Operation::GetAppointments;
   DatePair<AppointmentFilter> pair{};
   seconds max_width = kUnlimited;
+  std::optional<std::string> AppointmentData::*paged_at = nullptr;
   if (field == DateField::Service) {
     pair = {&AppointmentFilter::StartDate, &AppointmentFilter::EndDate};
-    max_width = kSixtyDays;
+    max_width = kLimitedWindow;
+    paged_at = &AppointmentData::StartDate;
   } else {
     pair = created_or_modified<AppointmentFilter>(op, field);
+    paged_at = created_or_modified_member<AppointmentData>(field);
   }
   return ranged<AppointmentData>(client, op, &Client::get_appointments, std::move(filter), std::move(fields), pair,
-                                 range, options, max_width);
+                                 range, options, max_width, paged_at);
 }
 
 PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
                                        const PagingOptions& options, ChargeFieldsToReturn fields) {
   const auto op = Operation::GetCharges;
   DatePair<ChargeFilter> pair{};
+  std::optional<std::string> ChargeData::*paged_at = nullptr;
   switch (field) {
     case DateField::Posting:
       pair = {&ChargeFilter::FromPostingDate, &ChargeFilter::ToPostingDate};
+      paged_at = &ChargeData::PostingDate;
       break;
     case DateField::Service:
       pair = {&ChargeFilter::FromServiceDate, &ChargeFilter::ToServiceDate};
+      paged_at = &ChargeData::ServiceStartDate;
       break;
     default:
       pair = created_or_modified<ChargeFilter>(op, field);
+      paged_at = created_or_modified_member<ChargeData>(field);
   }
   return ranged<ChargeData>(client, op, &Client::get_charges, std::move(filter), std::move(fields), pair, range,
-                            options, kSixtyDays);
+                            options, kLimitedWindow, paged_at);
 }
 
 PagedRange<PaymentData> payments_by_date(Client& client, PaymentFilter filter, DateField field, TimeRange range,
                                          const PagingOptions& options, PaymentFieldsToReturn fields) {
   const auto op = Operation::GetPayments;
   DatePair<PaymentFilter> pair{};
+  std::optional<std::string> PaymentData::*paged_at = nullptr;
   if (field == DateField::Posting) {
     pair = {&PaymentFilter::FromPostDate, &PaymentFilter::ToPostDate};
+    paged_at = &PaymentData::PostDate;
   } else {
     pair = created_or_modified<PaymentFilter>(op, field);
+    paged_at = created_or_modified_member<PaymentData>(field);
   }
   return ranged<PaymentData>(client, op, &Client::get_payments, std::move(filter), std::move(fields), pair, range,
-                             options, kUnlimited);
+                             options, kUnlimited, paged_at);
 }
 
 PagedRange<TransactionData> transactions_by_date(Client& client, TransactionFilter filter, DateField field,
@@ -309,38 +391,45 @@ PagedRange<TransactionData> transactions_by_date(Client& client, TransactionFilt
                                                  TransactionFieldsToReturn fields) {
   const auto op = Operation::GetTransactions;
   DatePair<TransactionFilter> pair{};
+  std::optional<std::string> TransactionData::*paged_at = nullptr;
   switch (field) {
     case DateField::Transaction:
       pair = {&TransactionFilter::FromTransactionDate, &TransactionFilter::ToTransactionDate};
+      paged_at = &TransactionData::TransactionDate;
       break;
     case DateField::Posting:
       pair = {&TransactionFilter::FromPostingDate, &TransactionFilter::ToPostingDate};
+      paged_at = &TransactionData::PostingDate;
       break;
     case DateField::Service:
       pair = {&TransactionFilter::FromServiceDate, &TransactionFilter::ToServiceDate};
+      paged_at = &TransactionData::ServiceDate;
       break;
     case DateField::LastModified:
       pair = {&TransactionFilter::FromLastModifiedDate, &TransactionFilter::ToLastModifiedDate};
+      paged_at = &TransactionData::LastModifiedDate;
       break;
     default:
       unsupported(op, field);
   }
   return ranged<TransactionData>(client, op, &Client::get_transactions, std::move(filter), std::move(fields), pair,
-                                 range, options, kUnlimited);
+                                 range, options, kUnlimited, paged_at);
 }
 
 PagedRange<ProviderData> providers_by_date(Client& client, ProviderFilter filter, DateField field, TimeRange range,
                                            const PagingOptions& options, ProviderFieldsToReturn fields) {
   const auto op = Operation::GetProviders;
   return ranged<ProviderData>(client, op, &Client::get_providers, std::move(filter), std::move(fields),
-                              created_or_modified<ProviderFilter>(op, field), range, options, kUnlimited);
+                              created_or_modified<ProviderFilter>(op, field), range, options, kUnlimited,
+                              created_or_modified_member<ProviderData>(field));
 }
 
 PagedRange<PracticeData> practices_by_date(Client& client, PracticeFilter filter, DateField field, TimeRange range,
                                            const PagingOptions& options, PracticeFieldsToReturn fields) {
   const auto op = Operation::GetPractices;
   return ranged<PracticeData>(client, op, &Client::get_practices, std::move(filter), std::move(fields),
-                              created_or_modified<PracticeFilter>(op, field), range, options, kUnlimited);
+                              created_or_modified<PracticeFilter>(op, field), range, options, kUnlimited,
+                              created_or_modified_member<PracticeData>(field));
 }
 
 PagedRange<ServiceLocationData> service_locations_by_date(Client& client, ServiceLocationFilter filter, DateField field,
@@ -348,7 +437,8 @@ PagedRange<ServiceLocationData> service_locations_by_date(Client& client, Servic
                                                           ServiceLocationFieldsToReturn fields) {
   const auto op = Operation::GetServiceLocations;
   return ranged<ServiceLocationData>(client, op, &Client::get_service_locations, std::move(filter), std::move(fields),
-                                     created_or_modified<ServiceLocationFilter>(op, field), range, options, kUnlimited);
+                                     created_or_modified<ServiceLocationFilter>(op, field), range, options, kUnlimited,
+                                     created_or_modified_member<ServiceLocationData>(field));
 }
 
 PagedRange<ProcedureCodeData> procedure_codes_by_date(Client& client, ProcedureCodeFilter filter, DateField field,
@@ -356,7 +446,8 @@ PagedRange<ProcedureCodeData> procedure_codes_by_date(Client& client, ProcedureC
                                                       ProcedureCodeFieldsToReturn fields) {
   const auto op = Operation::GetProcedureCodes;
   return ranged<ProcedureCodeData>(client, op, &Client::get_procedure_codes, std::move(filter), std::move(fields),
-                                   created_or_modified<ProcedureCodeFilter>(op, field), range, options, kUnlimited);
+                                   created_or_modified<ProcedureCodeFilter>(op, field), range, options, kUnlimited,
+                                   created_or_modified_member<ProcedureCodeData>(field));
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -378,8 +469,10 @@ PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const
     int key = 0;
     bool done = false;
     std::set<int> keys_used;
-    std::unordered_set<std::string> seen;
-    std::size_t batches = 0, rows = 0, duplicates = 0;
+    // The IDs of the last batches, to drop a patient the next batch returns again (the horizon of a row is
+    // the number of the batch that returned it).
+    detail::RecentRows recent;
+    std::size_t batches = 0, rows = 0;
     std::optional<Clock::time_point> started;
   };
   auto walk = std::make_shared<Walk>();
@@ -411,20 +504,19 @@ PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const
     ++w.batches;
 
     std::size_t received = 0;
+    const auto batch = static_cast<long long>(w.batches);
     if (response.Patients) {
       for (auto& row : response.Patients->PatientBatchData) {
         if (!row) continue;
         ++received;
         if (!row->ID || row->ID->empty()) continue;
-        if (!w.seen.insert(*row->ID).second) {
-          ++w.duplicates;
-          continue;
-        }
+        if (!w.recent.keep(*row->ID, row->LastModifiedDate, batch)) continue;
         out.push_back(std::move(*row));
         out.back().soap = nullptr;
         ++w.rows;
       }
     }
+    w.recent.forget_before(batch - 1);  // keep this batch and the one before
     const std::optional<int> next = response.Key ? response.Key->nextStartKey : std::nullopt;
     if (received == 0 || !next || *next <= 0 || w.keys_used.count(*next) != 0) {
       w.done = true;
@@ -436,7 +528,9 @@ PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const
       p.operation = "GetAllPatients";
       p.windows_done = w.batches;
       p.rows = w.rows;
-      p.duplicates = w.duplicates;
+      p.duplicates = w.recent.duplicates();
+      p.newer_versions = w.recent.newer_versions();
+      p.remembered = w.recent.size();
       p.elapsed = w.options.clock->now() - *w.started;
       w.options.on_progress(p);
     }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,19 @@ using nlohmann::json;
 
 /// How records are printed.
 enum class Format { Json, Table, Csv };
+
+/// The tool's output could not be written (a full disk, a closed pipe): exit code 11.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws OutputError when a write to `out` failed (naming errno's reason when there is one).
+void check_output(const std::ostream& out);
+/// Flushes standard output and, when it is a regular file, flushes it to disk (fsync); throws OutputError when
+/// either fails. What was printed before has then reached the reader (or the disk): sync calls it before its
+/// checkpoint moves, every command before it exits.
+void commit_output();
 
 /// The options every command takes (before the command name).
 struct Globals {
@@ -57,7 +71,7 @@ class Output {
   void end();
   /// Prints one result object (a write's result, a single record).
   void single(const json& object, const kareo::TypeDescription& type);
-  /// Records printed so far.
+  /// Records printed so far. Every method throws OutputError when its output cannot be written.
   std::size_t count() const noexcept { return count_; }
   /// The format in use.
   Format format() const noexcept { return format_; }

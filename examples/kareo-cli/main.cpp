@@ -3,6 +3,7 @@
 //
 //   kareo [--endpoint URL] [--ca-file PATH] [--timeout SECONDS] [--stall-timeout SECONDS] [--credentials-file PATH]
 //         [--format json|table|csv] [--wire-log FILE] [--progress] [--verbose] COMMAND [OPTIONS]
+#include <csignal>
 #include <iostream>
 
 #include "cli.hpp"
@@ -19,7 +20,8 @@ Dates: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS. Payloads and records: JSON with the co
 Exit codes: 0 success, 1 nothing found, 2 usage or invalid argument, 3 authentication failed,
 4 not authorized, 5 throttled (retries exhausted), 6 service error, 7 SOAP fault,
 8 network, timeout or TLS failure, 9 malformed response, 10 ambiguous write outcome (look the record up
-before sending it again).)";
+before sending it again), 11 output error (standard output could not be written: a full disk, a closed
+pipe; sync keeps its checkpoint before the records that were not written).)";
 
 int usage_error(const std::string& message, const std::string& command) {
   std::cerr << "kareo: usage: " << kareo_cli::one_line(message) << "\n"
@@ -31,6 +33,9 @@ int usage_error(const std::string& message, const std::string& command) {
 
 int main(int argc, char** argv) {
   using namespace kareo_cli;
+  // A reader that goes away (`kareo patients | head`) makes writes fail with EPIPE, reported as an output
+  // error, instead of ending the tool silently with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{std::string("kareo ") + kareo::version() +
                ": the Tebra (Kareo) Web Services API 2.1 from the command line"};
   app.footer(kFooter);
@@ -113,7 +118,15 @@ int main(int argc, char** argv) {
   std::unique_ptr<Session> session;
   try {
     session = std::make_unique<Session>(g);
-    return chosen->run(*session);
+    const int code = chosen->run(*session);
+    commit_output();  // what was printed must have been written: otherwise the command failed
+    return code;
+  } catch (const OutputError& e) {
+    if (session) session->progress().finish();
+    std::cerr << "kareo: output error: " << one_line(e.what()) << "\n"
+              << "hint: the output was not completely written (is the disk full, or did the program reading it "
+                 "exit?); kareo sync did not move its checkpoint past what was not written, so run it again\n";
+    return 11;
   } catch (const kareo::Error& e) {
     if (session) session->progress().finish();
     std::cout.flush();

@@ -1,8 +1,11 @@
 // Printing records: JSON lines, tables for people, CSV; and the progress bar.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "cli.hpp"
@@ -114,7 +117,29 @@ void collect_leaves(const kareo::TypeDescription& type, const std::string& prefi
   }
 }
 
+[[noreturn]] void output_failed(int error) {
+  throw OutputError(std::string("cannot write the output") +
+                    (error != 0 ? std::string(": ") + std::strerror(error) : ""));
+}
+
 }  // namespace
+
+void check_output(const std::ostream& out) {
+  const int error = errno;
+  if (!out) output_failed(error);
+}
+
+void commit_output() {
+  errno = 0;
+  std::cout.flush();
+  check_output(std::cout);
+  // Records on a disk are durable before a checkpoint moves past them. Special files (terminals, pipes,
+  // /dev/null) have nothing to flush.
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) && ::fsync(STDOUT_FILENO) != 0 && errno != EINVAL &&
+      errno != EROFS)
+    output_failed(errno);
+}
 
 std::string json_line(const json& value) {
   std::string out;
@@ -150,6 +175,7 @@ void Output::begin(const kareo::TypeDescription& type, std::vector<std::string> 
     for (std::size_t i = 0; i < active_csv_columns_.size(); ++i)
       out_ << (i ? "," : "") << csv_escape(active_csv_columns_[i]);
     out_ << '\n';
+    check_output(out_);
   }
 }
 
@@ -180,6 +206,7 @@ void Output::record(const json& record) {
       buffered_.push_back(record);
       break;
   }
+  check_output(out_);  // stop at once when the reader has gone or the disk is full
 }
 
 void Output::end() {
@@ -217,6 +244,7 @@ void Output::end() {
     buffered_.clear();
   }
   out_.flush();
+  check_output(out_);
 }
 
 void Output::print_table(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& rows) {
@@ -269,6 +297,7 @@ void Output::single(const json& object, const kareo::TypeDescription& type) {
     }
   }
   out_.flush();
+  check_output(out_);
 }
 
 Progress::Progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}

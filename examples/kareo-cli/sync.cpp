@@ -24,6 +24,25 @@ struct SyncArgs {
   bool once = false;
   double interval_seconds = 7200;
   std::string since;
+  bool accept_future = false;
+};
+
+// The checkpoints of a poll kept in memory, written to the file only when the records they cover were
+// printed: a table is printed at the end of the poll, so its checkpoint must wait for it.
+class DeferredStore final : public kareo::CheckpointStore {
+ public:
+  explicit DeferredStore(const std::string& path) : file_(path) {}
+  std::optional<kareo::Checkpoint> load() override { return file_.load(); }
+  void save(const kareo::Checkpoint& checkpoint) override { pending_ = checkpoint; }
+  /// Writes the last checkpoint saved, if any.
+  void write() {
+    if (pending_) file_.save(*pending_);
+    pending_.reset();
+  }
+
+ private:
+  kareo::FileCheckpointStore file_;
+  std::optional<kareo::Checkpoint> pending_;
 };
 
 // Cancels `token` on SIGINT or SIGTERM while alive (the signals are handled by a thread of its own, so the
@@ -80,6 +99,9 @@ void add_sync_command(CLI::App& app, Commands& commands) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--since", a->since,
                   "Without a checkpoint, start from records modified at this date (default 2000-01-01)");
+  sub->add_flag("--accept-future-checkpoint", a->accept_future,
+                "Poll even from a checkpoint (or --since) more than 36 hours ahead of this machine's clock, which "
+                "is refused otherwise (it skips every change until then)");
   commands.push_back(
       {sub, [a](Session& s) {
          kareo::ChangeFeedOptions options;
@@ -98,6 +120,11 @@ void add_sync_command(CLI::App& app, Commands& commands) {
            options.appointment_filter.PracticeName = a->practice;
          }
          options.checkpoint_path = a->state;
+         options.accept_future_cursor = a->accept_future;
+         options.on_warning = [&s](const std::string& message) {
+           s.progress().finish();
+           std::cerr << "kareo: warning: " << one_line(message) << "\n";
+         };
          options.poll_interval = std::chrono::seconds(static_cast<long long>(std::max(1.0, a->interval_seconds)));
          if (!a->since.empty()) options.start = parse_date_option(a->since, "--since");
          options.paging = s.paging(365);  // last-modified pairs have no window limit; failing windows are halved
@@ -119,11 +146,24 @@ void add_sync_command(CLI::App& app, Commands& commands) {
              out.record(record);
            else
              std::cout << json_line(record) << '\n';
-           std::cout.flush();
+           std::cout.flush();  // each record reaches a reader at once (a table waits for the end)
+           check_output(std::cout);
          };
+         // The checkpoint moves past records only once they were written: JSON lines and CSV are flushed (and
+         // synced to disk when stdout is a file) before each checkpoint; a table is printed at the end of the
+         // poll, and its checkpoint is written only then.
+         std::shared_ptr<DeferredStore> deferred;
+         if (table) {
+           deferred = std::make_shared<DeferredStore>(a->state);
+           options.checkpoint_store = deferred;
+         } else {
+           options.commit = [] { commit_output(); };
+         }
 
          if (!a->once)
            options.on_error = [](const std::exception& e) {
+             // An output that cannot be written, or a checkpoint that is refused, will not mend by waiting.
+             if (dynamic_cast<const OutputError*>(&e) || dynamic_cast<const kareo::InvalidArgument*>(&e)) return false;
              std::cerr << "kareo: poll failed: " << one_line(e.what()) << "; trying again at the next poll\n";
              return true;
            };
@@ -136,7 +176,11 @@ void add_sync_command(CLI::App& app, Commands& commands) {
          };
          if (a->once) {
            kareo::PollResult result = feed.poll_once(deliver);
-           if (table) out.end();
+           if (table) {
+             out.end();
+             commit_output();
+             deferred->write();
+           }
            report(result);
            return 0;
          }

@@ -3,20 +3,37 @@
 /// last-modified time with a durable checkpoint.
 ///
 /// Each poll reads the records modified since the checkpoint (GetPatients or GetAppointments with a
-/// FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each one to the caller's callback.
-/// Guarantees:
+/// FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each one to the caller's callback,
+/// a window's records in (LastModifiedDate, ID) order, oldest first. Guarantees:
 /// - **Nothing is lost.** Every poll re-reads an overlap (default five minutes) before the checkpoint, so a
 ///   record whose change was committed while the previous poll ran is still seen. The checkpoint is the latest
 ///   LastModifiedDate actually received, never this machine's clock, so a service clock in another time zone
 ///   cannot make the feed skip changes.
-/// - **At-least-once delivery, duplicates only after a crash.** The checkpoint advances only after the callback
-///   returned. The (ID, LastModifiedDate) pairs delivered in the overlap are remembered in the checkpoint, so
-///   re-read records are not delivered twice; a record is delivered again only when it changed again, or when the
-///   process stopped after delivering it and before the next checkpoint was written (at most
-///   ChangeFeedOptions::checkpoint_every records). Make the callback idempotent (an upsert by ID).
+/// - **At-least-once delivery: the checkpoint moves past a record only once the consumer has made it
+///   durable.** The checkpoint is saved after every ChangeFeedOptions::checkpoint_every deliveries and at the
+///   end of each window, and only after the callback returned for every record it covers and then
+///   ChangeFeedOptions::commit returned. A consumer that buffers what it receives (a file, a pipe, a database
+///   transaction) flushes or commits in `commit`; when that fails (it throws), the poll ends with its exception
+///   and the checkpoint stays as last saved, so the next poll delivers those records again. Likewise when the
+///   callback throws, or the process stops.
+/// - **Duplicates only after a failure.** The (ID, LastModifiedDate) pairs delivered within the overlap of the
+///   cursor are remembered in the checkpoint, so re-read records are not delivered twice; a record is delivered
+///   again only when it changed again, or when the poll stopped (a crash, an exception from the callback or from
+///   `commit`) after delivering it and before the next checkpoint was saved: at most
+///   ChangeFeedOptions::checkpoint_every records. Make the callback idempotent (an upsert by ID).
+/// - **A small checkpoint.** Within a window the cursor advances with the deliveries (to the LastModifiedDate
+///   of the last record handed over in that order), so the checkpoint holds only the records modified within
+///   the overlap before its cursor (and any whose date could not be read): its size does not grow with the
+///   window, and a first sync of a year writes it in time proportional to the records delivered.
 /// - **Crash safety.** The checkpoint file is replaced atomically (written to a temporary file, flushed with
 ///   fsync, renamed over the old one, directory flushed): after a crash at any point it is either the old or the
 ///   new checkpoint, never a mix.
+/// - **A cursor in the future is not trusted silently.** A checkpoint whose cursor lies more than 14 hours (the
+///   widest time-zone offset) ahead of this machine's UTC clock was written by a machine whose clock was wrong,
+///   or belongs elsewhere: polling from it skips every change made until then. The feed reports it through
+///   ChangeFeedOptions::on_warning, and refuses to poll (kareo::InvalidArgument) when the cursor lies beyond
+///   what a poll reads, ChangeFeedOptions::lookahead (36 hours) ahead of the clock, unless
+///   ChangeFeedOptions::accept_future_cursor is set. The same holds for ChangeFeedOptions::start.
 ///
 /// The vendor asks integrations to poll as rarely as they can ("every 2 hours instead of every 5 minutes"):
 /// ChangeFeedOptions::poll_interval defaults to two hours.
@@ -27,6 +44,13 @@
 /// options.checkpoint_path = "/var/lib/clinic-sync/patients.checkpoint";
 /// kareo::ChangeFeed feed(client, options);
 /// feed.run([&](const kareo::Change& change) { local_store.upsert(*change.patient); }, stop_token);
+/// @endcode
+/// A consumer that writes records to a file makes them durable before the checkpoint moves:
+/// @code
+/// options.commit = [&] {
+///   out.flush();
+///   if (!out || ::fsync(fd) != 0) throw std::runtime_error("cannot write the records");
+/// };
 /// @endcode
 #pragma once
 
@@ -73,8 +97,9 @@ struct Checkpoint {
   /// The latest LastModifiedDate received and fully processed; empty before the first record. The next poll
   /// starts at cursor - overlap.
   std::optional<DateTime> cursor;
-  /// (ID, LastModifiedDate) of the records delivered since cursor - overlap: re-read, they are not delivered
-  /// again. LastModifiedDate is in ISO form when it could be parsed, as sent otherwise.
+  /// (ID, LastModifiedDate) of the records delivered with a LastModifiedDate from cursor - overlap on (and of
+  /// those whose date could not be parsed): re-read, they are not delivered again. LastModifiedDate is in ISO
+  /// form when it could be parsed, as sent otherwise.
   std::set<std::pair<std::string, std::string>> delivered;
 
   /// Checkpoints are equal when all their members are.
@@ -159,6 +184,18 @@ struct ChangeFeedOptions {
   /// Within a window, a checkpoint is written after this many deliveries (and always when a window is done):
   /// the most records a crash can cause to be delivered again.
   std::size_t checkpoint_every = 100;
+  /// Called before every checkpoint is saved, once the callback returned for every record the checkpoint
+  /// covers: make those records durable here (flush and fsync a file, commit a database transaction). If it
+  /// throws, the poll ends with that exception without saving, and the next poll delivers those records
+  /// again. Empty: the callback's return is enough.
+  std::function<void()> commit;
+  /// Receives warnings meant for a person: a checkpoint cursor (or `start`) ahead of this machine's clock.
+  /// Called on the polling thread; must not throw. Empty: warnings are dropped.
+  std::function<void(const std::string&)> on_warning;
+  /// Poll even from a cursor (or `start`) further ahead of this machine's UTC clock than `lookahead`, which a
+  /// poll could not read past: normally refused with kareo::InvalidArgument, since every change made until
+  /// then would be skipped (see the file description).
+  bool accept_future_cursor = false;
   /// Called by run() when a poll fails; return true to wait for the next poll, false (or throw) to stop run()
   /// with the failure. Empty: run() stops at the first failure.
   std::function<bool(const std::exception&)> on_error;
@@ -190,8 +227,11 @@ class ChangeFeed {
   ChangeFeed(Client& client, ChangeFeedOptions options);
 
   /// Reads the records modified since the checkpoint and delivers them, advancing the checkpoint as it goes.
-  /// Failures are thrown (kareo::Cancelled when the paging cancel token was cancelled); the checkpoint then holds
-  /// what was delivered until then.
+  /// Failures are thrown (kareo::Cancelled when the paging cancel token was cancelled; the exception of the
+  /// callback or of ChangeFeedOptions::commit as it was); the checkpoint then holds what was delivered and
+  /// committed until its last save, and the next poll goes on from there.
+  /// @throws kareo::InvalidArgument when the checkpoint's cursor is too far in the future (see the file
+  /// description); nothing is read then.
   PollResult poll_once(const Callback& callback);
 
   /// Polls, then waits poll_interval, again and again until `stop` is cancelled (also during a wait or a poll).
@@ -203,6 +243,8 @@ class ChangeFeed {
 
  private:
   PollResult poll(const Callback& callback, const CancellationToken& cancel);
+  PollResult read(const Callback& callback, const CancellationToken& cancel, Checkpoint& last_saved);
+  void check_start(const DateTime& position, long long now_utc);
   std::shared_ptr<Client> client_;  // shares the client's state (kareo::detail::share_client)
   ChangeFeedOptions options_;
   std::shared_ptr<CheckpointStore> store_;

@@ -6,7 +6,7 @@
 /// everything its filter matches, so large periods are read as a series of date windows. The ranges here split
 /// a period into windows (never wider than the service tolerates), fetch them one after the other, halve a
 /// window that faults or times out, drop placeholder rows (empty ID) and rows already returned by an earlier
-/// window, report progress and stop when cancelled.
+/// window (unless the later copy is newer), report progress and stop when cancelled.
 ///
 /// Ranges are lazy input ranges: nothing is sent before begin(); each increment that exhausts the rows at hand
 /// fetches the next window, and a failure is thrown from there.
@@ -26,6 +26,22 @@
 /// Window edges are shared (a window starts where the previous one ended), so a row dated exactly on an edge is
 /// fetched twice whether the service treats the upper bound as inclusive or not; it is returned once.
 /// Bounds at midnight are sent as dates ("5/1/2024"), others as date and time ("05/01/2024 2:30:00 PM").
+///
+/// **Records that change during a read.** A long read takes a while, and a record may be edited after its
+/// window was read: in a read by LastModified dates it then comes again in a later window, and in any read a
+/// record near an edge may come again with newer data. The newest version wins: a row whose ID was returned
+/// before is returned again when its LastModifiedDate (ModifiedDate for service locations and procedure codes)
+/// is newer than that of the copy returned before, and dropped as a duplicate when it is the same or older (or
+/// when the row type has no such date). A caller that keeps rows by ID (an upsert, a map) therefore ends with
+/// the newest data it was sent. To recognise duplicates a range remembers only the rows whose paging date
+/// (the date of the pair it pages by) lies within PagingOptions::edge_margin of the end of the last window
+/// read, not every ID of the period: its memory does not grow with the length of the period. For
+/// paged_by_date(), whose rows' paging date is not known, it remembers the rows of the windows that ended
+/// within edge_margin of the last one (at least the last window). GetAllPatients remembers the last two batches.
+///
+/// **Failures.** A failure is thrown from begin() or operator++ and leaves the range where it was: calling
+/// begin() again fetches the same window (or GetAllPatients batch) again and goes on from there, with nothing
+/// skipped and nothing returned twice. A caller may thus retry a read that failed, e.g. after waiting.
 #pragma once
 
 #include <chrono>
@@ -36,7 +52,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -74,8 +91,14 @@ struct PagingProgress {
   /// Windows in all, as far as known now (grows when a window is halved); 0 for GetAllPatients, whose length
   /// is not known in advance.
   std::size_t windows_total = 0;
-  std::size_t rows = 0;                           ///< Rows returned to the caller so far (after dropping duplicates).
-  std::size_t duplicates = 0;                     ///< Rows dropped because an earlier window had returned them.
+  std::size_t rows = 0;        ///< Rows returned to the caller so far (after dropping duplicates).
+  std::size_t duplicates = 0;  ///< Rows dropped because an earlier window had returned the same version.
+  /// Rows returned again because they were remembered (see `remembered`) in an older version (counted in
+  /// rows). A row edited after it was forgotten is returned again too, as any row not remembered is.
+  std::size_t newer_versions = 0;
+  /// The rows the range remembers now to recognise duplicates: those near the end of the last window (see the
+  /// file description). Stays small however long the period.
+  std::size_t remembered = 0;
   std::size_t splits = 0;                         ///< Windows halved after a fault or timeout.
   std::chrono::steady_clock::duration elapsed{};  ///< Time since the first call.
   /// Estimated time to finish (from the average time per window so far); empty until one window is done, and
@@ -88,12 +111,17 @@ struct PagingProgress {
 struct PagingOptions {
   /// The width of the windows the period is cut into. Clamped to max_window.
   std::chrono::seconds window = std::chrono::hours(24 * 30);
-  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 60 days,
-  /// whatever this says (wider windows fault or silently return nothing).
+  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 59 days,
+  /// whatever this says: the service refuses windows over 60 days (they fault or silently return nothing), and
+  /// since both ends are sent, a window of 60 days would be 61 days to a service that counts both.
   std::chrono::seconds max_window = std::chrono::hours(24 * 365);
   /// A window that faults or times out is halved, down to this width; a window this narrow that still fails
   /// lets the failure through.
   std::chrono::seconds min_window = std::chrono::hours(1);
+  /// Rows whose paging date lies within this margin of the end of the last window read are remembered, to
+  /// recognise them when a later window returns them again. It covers a service that reads a date-only bound
+  /// ("5/1/2024") as the whole day, and appointments that span an edge.
+  std::chrono::seconds edge_margin = std::chrono::hours(48);
   /// Called after every call with the progress so far (on the iterating thread; must not throw).
   std::function<void(const PagingProgress&)> on_progress;
   /// When cancelled, the range stops before its next call and throws kareo::Cancelled.
@@ -103,8 +131,8 @@ struct PagingOptions {
 };
 
 /// A lazy input range of rows fetched batch by batch. Iterators are single-pass; a failure while fetching the
-/// next batch is thrown from `operator++` (or from begin() for the first batch). Moving the range keeps
-/// iterators valid.
+/// next batch is thrown from `operator++` (or from begin() for the first batch), and begin() called after it
+/// asks the source for that batch again. Moving the range keeps iterators valid.
 template <typename Row>
 class PagedRange {
  public:
@@ -153,13 +181,13 @@ class PagedRange {
   };
 
   /// Starts reading (fetches the first batch; may throw) and returns the first row's position. Calling it
-  /// again continues where the previous iteration stopped.
+  /// again continues where the previous iteration stopped: at the next row, or, when fetching a batch failed
+  /// (the failure was thrown from begin() or operator++), by fetching that batch again (may throw again).
   iterator begin() {
-    if (!state_->started) {
-      state_->started = true;
-      if (!state_->refill()) return end();
-    }
-    return state_->finished ? end() : iterator(state_);
+    State& s = *state_;
+    // Nothing at hand (not started yet, or the last fetch failed): fetch.
+    if (!s.finished && s.position >= s.batch.size() && !s.refill()) return end();
+    return s.finished ? end() : iterator(state_);
   }
   /// The end position.
   iterator end() { return iterator(); }
@@ -176,9 +204,9 @@ class PagedRange {
     Source source;
     std::vector<Row> batch;
     std::size_t position = 0;
-    bool started = false;
     bool finished = false;
-    // Loads the next non-empty batch; false at the end.
+    // Loads the next non-empty batch; false at the end. A source that throws leaves the batch empty, and is
+    // called again by the next begin().
     bool refill() {
       batch.clear();
       position = 0;
@@ -242,6 +270,36 @@ class WindowPlan {
 /// responses.
 bool narrowing_helps(const std::exception_ptr& error) noexcept;
 
+/// True when `version` (a LastModifiedDate) is newer than `before`: both parsed and later, or, when either
+/// cannot be parsed, different and not empty.
+bool newer_version(const std::optional<std::string>& version, const std::string& before);
+
+/// Recognises rows returned again (by a later window, or the next GetAllPatients batch), remembering only the
+/// rows near the end of what was read; see the description of paging.hpp.
+class RecentRows {
+ public:
+  /// True when the row is to be returned: an ID not remembered, or a newer `version` of one (see
+  /// newer_version()). The row is remembered until forget_before(t) for a t after `horizon`.
+  bool keep(const std::string& id, const std::optional<std::string>& version, long long horizon);
+  /// Forgets the rows whose horizon is before `t`.
+  void forget_before(long long t);
+  /// Rows remembered now.
+  std::size_t size() const noexcept { return rows_.size(); }
+  /// Rows dropped as duplicates so far.
+  std::size_t duplicates() const noexcept { return duplicates_; }
+  /// Rows returned again as newer versions so far.
+  std::size_t newer_versions() const noexcept { return newer_versions_; }
+
+ private:
+  struct Entry {
+    std::string version;
+    long long horizon = 0;
+  };
+  std::unordered_map<std::string, Entry> rows_;
+  std::size_t duplicates_ = 0;
+  std::size_t newer_versions_ = 0;
+};
+
 /// The bookkeeping of a windowed read that does not depend on the row type.
 class WindowPager {
  public:
@@ -251,31 +309,71 @@ class WindowPager {
   std::optional<TimeRange> next_window();
   /// The current window failed with `error`: halves it, or rethrows `error` when halving cannot help.
   void failed(std::exception_ptr error);
-  /// True the first time an ID is seen (false for duplicates and for empty IDs).
-  bool first_time(const std::optional<std::string>& id);
-  /// The current window was fetched and `kept` rows were kept; reports progress.
+  /// True when a row of the current window is to be returned: false for placeholder rows (no ID) and for rows
+  /// an earlier window (or this one) returned in the same or a newer version. `version` is the row's
+  /// LastModifiedDate (empty when the row type has none), `paged_at` the date the read pages by (empty when
+  /// not known).
+  bool keep(const std::optional<std::string>& id, const std::optional<std::string>& version,
+            const std::optional<std::string>& paged_at);
+  /// The current window was fetched and `kept` rows were kept; forgets the rows no later window can return
+  /// again and reports progress.
   void completed(std::size_t kept);
+  /// Rows remembered to recognise duplicates.
+  std::size_t remembered() const noexcept { return recent_.size(); }
 
  private:
   PagingProgress progress() const;
   std::string operation_;
   PagingOptions options_;
   WindowPlan plan_;
-  std::unordered_set<std::string> seen_;
+  RecentRows recent_;
   std::size_t rows_ = 0;
-  std::size_t duplicates_ = 0;
   std::size_t splits_ = 0;
   std::optional<Clock::time_point> started_;
   TimeRange last_;
 };
 
-/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window.
+/// An empty optional string: the version of rows without a last-modified date, the paging date when unknown.
+const std::optional<std::string>& no_text() noexcept;
+
+/// Whether `Row` has a member `LastModifiedDate` of type std::optional<std::string>.
+template <typename Row, typename = void>
+struct HasLastModifiedDate : std::false_type {};
+/// See the primary template.
+template <typename Row>
+struct HasLastModifiedDate<Row, std::void_t<decltype(std::declval<const Row&>().LastModifiedDate)>>
+    : std::is_same<std::decay_t<decltype(std::declval<const Row&>().LastModifiedDate)>, std::optional<std::string>> {};
+/// Whether `Row` has a member `ModifiedDate` of type std::optional<std::string>.
+template <typename Row, typename = void>
+struct HasModifiedDate : std::false_type {};
+/// See the primary template.
+template <typename Row>
+struct HasModifiedDate<Row, std::void_t<decltype(std::declval<const Row&>().ModifiedDate)>>
+    : std::is_same<std::decay_t<decltype(std::declval<const Row&>().ModifiedDate)>, std::optional<std::string>> {};
+
+/// The version of a row: its LastModifiedDate (ModifiedDate for service locations and procedure codes), or
+/// no_text() for a type that has neither.
+template <typename Row>
+const std::optional<std::string>& row_version(const Row& row) {
+  if constexpr (HasLastModifiedDate<Row>::value) {
+    return row.LastModifiedDate;
+  } else if constexpr (HasModifiedDate<Row>::value) {
+    return row.ModifiedDate;
+  } else {
+    (void)row;
+    return no_text();
+  }
+}
+
+/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window. `paged_at` names the
+/// row member holding the date the windows page by (null when there is none).
 template <typename Row>
 typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
                                                std::chrono::seconds max_width,
-                                               std::function<std::vector<Row>(const TimeRange&)> fetch) {
+                                               std::function<std::vector<Row>(const TimeRange&)> fetch,
+                                               std::optional<std::string> Row::*paged_at = nullptr) {
   auto pager = std::make_shared<WindowPager>(std::move(operation), range, options, max_width);
-  return [pager, fetch = std::move(fetch)](std::vector<Row>& out) {
+  return [pager, fetch = std::move(fetch), paged_at](std::vector<Row>& out) {
     for (;;) {
       const std::optional<TimeRange> window = pager->next_window();
       if (!window) return false;
@@ -288,7 +386,7 @@ typename PagedRange<Row>::Source window_source(std::string operation, TimeRange 
       }
       std::size_t kept = 0;
       for (auto& row : rows) {
-        if (pager->first_time(row.ID)) {
+        if (pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text())) {
           out.push_back(std::move(row));
           ++kept;
         }
@@ -318,15 +416,16 @@ PagedRange<Row> paged_by_date(std::string operation, TimeRange range,
 PagedRange<PatientData> patients_by_date(Client& client, PatientFilter filter, DateField field, TimeRange range,
                                          const PagingOptions& options = {}, PatientFieldsToReturn fields = {});
 
-/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 60 days), Created or
+/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 59 days), Created or
 /// LastModified dates.
 PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilter filter, DateField field,
                                                  TimeRange range, const PagingOptions& options = {},
                                                  AppointmentFieldsToReturn fields = {});
 
 /// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
-/// 60 days. The service leaves out the charges of unapproved encounters unless the filter asks for them:
-/// pass kareo::include_unapproved_charges(filter) to have them too (see Client::get_charges()).
+/// 59 days (the service's limit is 60, and both ends are sent). The service leaves out the charges of unapproved
+/// encounters unless the filter asks for them: pass kareo::include_unapproved_charges(filter) to have them too
+/// (see Client::get_charges()).
 PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
                                        const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
 
@@ -373,7 +472,8 @@ struct AllPatientsOptions {
 
 /// Every patient of practice `practice_id` through GetAllPatients, batch after batch along the StartKey /
 /// nextStartKey cursor. The walk ends at an empty batch, or when the service returns no next key, a key of 0
-/// or less, or a key it returned before.
+/// or less, or a key it returned before. A patient the next batch returns again is dropped, unless its
+/// LastModifiedDate is newer (then it is returned again); the walk remembers the IDs of its last two batches.
 /// @throws kareo::InvalidArgument for a batch size outside 1..1000 or a practice ID below 1.
 PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const AllPatientsOptions& options = {},
                                           PatientBatchFieldsToReturn fields = {});

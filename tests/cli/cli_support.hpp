@@ -104,13 +104,26 @@ struct RunResult {
   }
 };
 
+/// Where a child's standard output goes.
+enum class Stdout {
+  Captured,    ///< A file, read back into RunResult::out.
+  FullDisk,    ///< /dev/full: every write fails with ENOSPC.
+  ClosedPipe,  ///< A pipe whose reading end is closed: every write fails with EPIPE (or raises SIGPIPE).
+};
+
 /// Runs `program` with `args` and exactly the environment `env` (plus PATH), `input` on stdin, in `workdir`.
-/// Kills it after `timeout`.
+/// Kills it after `timeout`. `signal` receives the signal that ended it (0 when it exited).
 inline RunResult run_program(const std::string& program, const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env, const std::string& input = {},
-                             const std::string& workdir = {}, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+                             const std::string& workdir = {}, std::chrono::seconds timeout = std::chrono::seconds(60),
+                             Stdout stdout_to = Stdout::Captured, int* signal = nullptr) {
   TempDir io;
   const std::string in_path = io.write("stdin", input), out_path = io.file("stdout"), err_path = io.file("stderr");
+  int closed_pipe[2] = {-1, -1};
+  if (stdout_to == Stdout::ClosedPipe) {
+    if (pipe(closed_pipe) != 0) throw std::runtime_error("pipe failed");
+    close(closed_pipe[0]);  // nobody will ever read
+  }
   std::vector<std::string> env_strings;
   if (const char* path = std::getenv("PATH")) env_strings.push_back(std::string("PATH=") + path);
   for (const auto& e : env) env_strings.push_back(e.first + "=" + e.second);
@@ -125,16 +138,22 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     int in = open(in_path.c_str(), O_RDONLY);
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int out = stdout_to == Stdout::ClosedPipe ? closed_pipe[1]
+              : stdout_to == Stdout::FullDisk ? open("/dev/full", O_WRONLY)
+                                              : open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || err < 0) _exit(126);
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
     if (!workdir.empty() && chdir(workdir.c_str()) != 0) _exit(126);
+    // As from a shell: the fake server in this process ignores SIGPIPE, and an ignored signal stays ignored
+    // across execve.
+    ::signal(SIGPIPE, SIG_DFL);
     execve(program.c_str(), argv.data(), envp.data());
     _exit(127);
   }
+  if (closed_pipe[1] >= 0) close(closed_pipe[1]);
   RunResult result;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
@@ -150,7 +169,8 @@ inline RunResult run_program(const std::string& program, const std::vector<std::
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  result.out = read_file(out_path);
+  if (signal) *signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  if (stdout_to == Stdout::Captured) result.out = read_file(out_path);
   result.err += read_file(err_path);
   return result;
 }

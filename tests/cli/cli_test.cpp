@@ -44,6 +44,12 @@ class Cli : public ::testing::Test {
     }
     return run_program(kKareo, full, env, input, tmp_.path());
   }
+  // The same with standard output on a full disk or a closed pipe; `signal` gets the signal that ended it.
+  RunResult kareo_to(Stdout to, std::vector<std::string> args, int* signal) {
+    std::vector<std::string> full{"--no-pacing", "--max-retries", "0"};
+    full.insert(full.end(), args.begin(), args.end());
+    return run_program(kKareo, full, server_env(*server_, tmp_), {}, tmp_.path(), std::chrono::seconds(60), to, signal);
+  }
 
   FakeServer& server() { return *server_; }
   // The IDs of the records whose `member` is `value` (every date, unlike the server's own filters).
@@ -94,6 +100,7 @@ TEST_F(Cli, HelpAndVersion) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("doctor"), std::string::npos);
   EXPECT_NE(help.out.find("Exit codes"), std::string::npos);
+  EXPECT_NE(help.out.find("11 output error"), std::string::npos) << help.out;
   auto sub = kareo({"appointments", "--help"});
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_NE(sub.out.find("--from"), std::string::npos);
@@ -764,6 +771,122 @@ TEST_F(Cli, SyncDeliversChangesOnceAndResumesFromTheCheckpoint) {
   ASSERT_EQ(appointments.exit_code, 0) << appointments.err;
   EXPECT_GT(appointments.lines().size(), 0u);
   expect_error(kareo({"sync", "charges", "--practice", "x", "--state", state, "--once"}), 2, "usage");
+}
+
+// ---- output errors (exit 11) ----
+
+// Three years back, before every generated record (they are dated within the two years before today).
+std::string three_years_ago() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return std::to_string(utc.tm_year + 1900 - 3) + "-01-01";
+}
+
+const char* stdout_name(Stdout to) { return to == Stdout::FullDisk ? "a full disk" : "a closed pipe"; }
+
+TEST_F(Cli, SyncWhoseOutputCannotBeWrittenFailsAndKeepsItsCheckpoint) {
+  FakeServerOptions o = small_server();
+  o.sizes.patients = 300;
+  start(o);
+  const auto expected = ids_of(server().store().ids(Entity::Patient, {{"PracticeID", "1"}}));
+  for (const std::string format : {"json", "csv"}) {
+    for (Stdout to : {Stdout::FullDisk, Stdout::ClosedPipe}) {
+      SCOPED_TRACE(format + " to " + stdout_name(to));
+      const std::string state = tmp_.file("patients-" + format + "-" + std::to_string(static_cast<int>(to)));
+      const std::vector<std::string> args{"--format",           format,    "sync", "patients", "--practice",
+                                          "Testpractice Alpha", "--state", state,  "--once",   "--since",
+                                          three_years_ago()};
+      int signal = -1;
+      auto failed = kareo_to(to, args, &signal);
+      EXPECT_EQ(signal, 0) << "ended by signal " << signal;
+      expect_error(failed, 11, "output error");
+      // The checkpoint did not move past what could not be written: the next run delivers every record.
+      auto again = kareo(args);
+      ASSERT_EQ(again.exit_code, 0) << again.err;
+      if (format == "json") {
+        EXPECT_EQ(ids_of(again.lines()), expected);
+      } else {
+        EXPECT_EQ(again.text_lines().size(), expected.size() + 1);  // the header and one line per record
+      }
+    }
+  }
+}
+
+TEST_F(Cli, SyncAsATableMovesItsCheckpointOnlyOnceTheTableIsPrinted) {
+  FakeServerOptions o = small_server();
+  o.sizes.patients = 300;
+  start(o);
+  const std::string state = tmp_.file("patients.checkpoint");
+  // Windows of 366 days from 731 days ago: the first two hold every record (all dated within the last two
+  // years), the third (up to the feed's lookahead past now) holds none, and its call is refused.
+  server().add_fault("throttle:op=GetPatients:skip=2");
+  std::time_t since = std::time(nullptr) - 731 * 86400;
+  std::tm utc{};
+  gmtime_r(&since, &utc);
+  char since_text[16];
+  std::strftime(since_text, sizeof since_text, "%Y-%m-%d", &utc);
+  const std::vector<std::string> args{
+      "--format",           "table",   "--window-days", "366",    "sync",    "patients", "--practice",
+      "Testpractice Alpha", "--state", state,           "--once", "--since", since_text};
+  auto failed = kareo(args);
+  expect_error(failed, 5, "throttled");
+  EXPECT_TRUE(failed.out.empty()) << failed.out;
+  server().clear_faults();
+  auto again = kareo(args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  // The header, its rule and one line per record: none was lost with the first run's buffered table.
+  EXPECT_EQ(again.text_lines().size(), server().store().ids(Entity::Patient, {{"PracticeID", "1"}}).size() + 2);
+  // And a table that cannot be printed leaves the checkpoint where it was.
+  const std::string other = tmp_.file("other.checkpoint");
+  std::vector<std::string> to_full = args;
+  to_full[std::find(to_full.begin(), to_full.end(), state) - to_full.begin()] = other;
+  int signal = -1;
+  expect_error(kareo_to(Stdout::FullDisk, to_full, &signal), 11, "output error");
+  auto after_full = kareo(to_full);
+  ASSERT_EQ(after_full.exit_code, 0) << after_full.err;
+  EXPECT_EQ(after_full.text_lines().size(), again.text_lines().size());
+}
+
+TEST_F(Cli, EveryReadCommandFailsWhenItsOutputCannotBeWritten) {
+  const std::vector<std::vector<std::string>> commands{
+      {"patients", "--practice", "Testpractice Alpha"},
+      {"--format", "table", "patients", "--practice-id", "1"},
+      {"--format", "csv", "practices"},
+      {"patients", "--practice", "Testpractice Alpha", "--modified-from", three_years_ago()},
+      {"all-patients", "--practice-id", "1"},
+      {"appointments", "--practice", "Testpractice Alpha", "--modified-from", three_years_ago()},
+      {"patient", "--id", std::to_string(server().store().ids(Entity::Patient).front())},
+      {"throttles"},
+  };
+  for (const auto& args : commands) {
+    for (Stdout to : {Stdout::FullDisk, Stdout::ClosedPipe}) {
+      SCOPED_TRACE(args.front() + " " + args.back() + " to " + stdout_name(to));
+      int signal = -1;
+      auto r = kareo_to(to, args, &signal);
+      EXPECT_EQ(signal, 0) << "ended by signal " << signal;
+      expect_error(r, 11, "output error");
+    }
+  }
+}
+
+TEST_F(Cli, SyncRefusesACheckpointFarInTheFutureUnlessTold) {
+  const std::string state = tmp_.file("future.checkpoint");
+  // Written when this machine's clock was years ahead.
+  std::ofstream(state) << "kareo-change-feed 1\nentity Patients\ncursor 2099-01-01T00:00:00\nend 0\n";
+  const std::vector<std::string> args{"sync",    "patients", "--practice", "Testpractice Alpha",
+                                      "--state", state,      "--once"};
+  auto refused = kareo(args);
+  expect_error(refused, 2, "invalid argument");
+  EXPECT_NE(refused.err.find("2099-01-01"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--accept-future-checkpoint"), std::string::npos) << refused.err;
+  EXPECT_EQ(server().call_count("GetPatients"), 0u);
+
+  std::vector<std::string> forced = args;
+  forced.push_back("--accept-future-checkpoint");
+  auto accepted = kareo(forced);
+  ASSERT_EQ(accepted.exit_code, 0) << accepted.err;
+  EXPECT_NE(accepted.err.find("kareo: warning: "), std::string::npos) << accepted.err;
 }
 
 // ---- describe ----

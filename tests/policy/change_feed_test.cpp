@@ -180,12 +180,15 @@ TEST(ChangeFeed, RecordsDeliveredBeforeACrashStillMoveTheCursor) {
     ChangeFeed feed(f.client, o);
     std::size_t n = 0;
     struct Stop {};
-    // Newest first: the latest record is delivered (and checkpointed) before the crash.
+    // The service answers newest first; the feed delivers oldest first, and checkpoints as it goes.
     EXPECT_THROW(feed.poll_once([&](const Change&) {
       if (++n == 3) throw Stop{};
     }),
                  Stop);
-    EXPECT_FALSE(feed.checkpoint().cursor.has_value());  // the window was not finished
+    // The window was not finished, but the cursor is at the two records delivered (they share a time).
+    ASSERT_TRUE(feed.checkpoint().cursor.has_value());
+    EXPECT_EQ(*feed.checkpoint().cursor, at(2024, 1, 1));
+    EXPECT_EQ(feed.checkpoint().delivered.size(), 2u);
   }
   ChangeFeed restarted(f.client, o);
   LocalCopy local;
@@ -293,6 +296,200 @@ TEST(ChangeFeed, RunStopsAtTheFirstFailureUnlessToldToGoOn) {
   EXPECT_EQ(delivered, 2u);
 }
 
+// A store in memory that keeps the size of every checkpoint saved.
+struct MemoryStore : CheckpointStore {
+  std::optional<Checkpoint> saved;
+  std::vector<std::size_t> sizes;  // delivered.size() of each save
+  std::optional<Checkpoint> load() override { return saved; }
+  void save(const Checkpoint& c) override {
+    saved = c;
+    sizes.push_back(c.delivered.size());
+  }
+};
+
+TEST(ChangeFeed, AFirstSyncKeepsItsCheckpointSmallAndWritesItInLinearTime) {
+  Fixture f("feed-bound", 0);
+  // 5,000 patients modified over a year, one every 105 minutes; all of them in one window.
+  const long long start = detail::to_seconds(at(2023, 6, 1));
+  for (int i = 0; i < 5000; ++i)
+    f.service->patients[100 + i] = {detail::from_seconds(start + i * 6300LL), "", 0, "Testpatient"};
+  auto o = f.options();
+  o.start = at(2023, 6, 1);
+  o.paging.window = std::chrono::hours(24 * 400);
+  auto store = std::make_shared<MemoryStore>();
+  o.checkpoint_store = store;
+  ChangeFeed feed(f.client, o);
+  LocalCopy local;
+  const PollResult r = feed.poll_once(local.callback());
+  EXPECT_EQ(r.delivered, 5000u);
+  EXPECT_EQ(local.rows, f.truth());
+  ASSERT_GE(store->sizes.size(), 50u);  // every 100 deliveries, and at the end of the window
+  // The checkpoint holds the records within the overlap of its cursor (here one or two), not the window's.
+  std::size_t largest = 0, written = 0;
+  for (std::size_t n : store->sizes) {
+    largest = std::max(largest, n);
+    written += n;
+  }
+  EXPECT_LE(largest, 3u);
+  EXPECT_LE(written, 3 * store->sizes.size());
+  // The cursor moved with the deliveries: a crash now would re-read from the last record delivered.
+  EXPECT_EQ(store->saved->cursor, f.service->patients.rbegin()->second.last_modified);
+}
+
+TEST(ChangeFeed, TheCommitHookRunsBeforeEveryCheckpoint) {
+  Fixture f("feed-commit", 60);
+  auto o = f.options();
+  o.checkpoint_every = 7;
+  o.paging.window = std::chrono::hours(24 * 20);
+  std::vector<std::string> received, durable;  // what the consumer got, and what it made durable
+  std::size_t commits = 0;
+  o.commit = [&] {
+    ++commits;
+    durable.insert(durable.end(), received.begin(), received.end());
+    received.clear();
+  };
+  // Every checkpoint saved covers only records the consumer had made durable.
+  struct CheckingStore : MemoryStore {
+    std::vector<std::string>* pending = nullptr;
+    std::size_t saves = 0;
+    void save(const Checkpoint& c) override {
+      EXPECT_TRUE(pending->empty()) << "a checkpoint was saved before " << pending->size() << " records were committed";
+      ++saves;
+      MemoryStore::save(c);
+    }
+  };
+  auto store = std::make_shared<CheckingStore>();
+  store->pending = &received;
+  o.checkpoint_store = store;
+  ChangeFeed feed(f.client, o);
+  const PollResult r = feed.poll_once([&](const Change& c) { received.push_back(c.id); });
+  EXPECT_EQ(r.delivered, 60u);
+  EXPECT_EQ(durable.size(), 60u);
+  EXPECT_EQ(commits, store->saves);
+  EXPECT_GE(commits, 60u / 7);
+}
+
+TEST(ChangeFeed, ACommitThatFailsKeepsTheCheckpointAndTheRecordsComeAgain) {
+  struct DiskFull : std::runtime_error {
+    DiskFull() : std::runtime_error("no space left on device") {}
+  };
+  // The consumer's durable copy survives a failure; what it had received and not committed is lost.
+  struct Consumer {
+    std::map<std::string, std::string> durable, pending;  // ID -> LastModifiedDate
+    int commits = 0;
+    void commit() {
+      if (++commits == 3) throw DiskFull();  // the records of the third checkpoint cannot be made durable
+      durable.insert(pending.begin(), pending.end());
+      pending.clear();
+    }
+  };
+  for (const bool restart : {false, true}) {
+    SCOPED_TRACE(restart ? "a new feed on the checkpoint file" : "the same feed polled again");
+    Fixture f(restart ? "feed-commit-restart" : "feed-commit-again", 60);
+    auto o = f.options();
+    o.checkpoint_every = 7;
+    o.paging.window = std::chrono::hours(24 * 20);
+    Consumer consumer;
+    o.commit = [&] { consumer.commit(); };
+    auto deliver = [&](const Change& c) { consumer.pending[c.id] = c.last_modified_time->iso(); };
+    std::optional<ChangeFeed> feed(std::in_place, f.client, o);
+    EXPECT_THROW(feed->poll_once(deliver), DiskFull);
+    consumer.pending.clear();
+    const Checkpoint at_failure = feed->checkpoint();
+    ASSERT_TRUE(at_failure.cursor.has_value());
+    EXPECT_LT(consumer.durable.size(), 60u);
+    if (restart) {
+      feed.reset();
+      feed.emplace(f.client, o);
+      EXPECT_EQ(feed->checkpoint(), at_failure);  // the file holds the checkpoint of the second commit
+    }
+    feed->poll_once(deliver);
+    EXPECT_TRUE(consumer.pending.empty());
+    EXPECT_EQ(consumer.durable, f.truth());
+  }
+}
+
+TEST(ChangeFeed, ACursorAheadOfTheClockIsReported) {
+  Fixture f("feed-ahead", 10);
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2024, 6, 2, 8, 0, 0);  // 20 hours ahead of 2024-06-01 12:00 UTC: no time zone explains it
+    store.save(c);
+  }
+  std::vector<std::string> warnings;
+  o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  ChangeFeed feed(f.client, o);
+  feed.poll_once([](const Change&) {});
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("2024-06-02T08:00:00"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("20 hours ahead"), std::string::npos) << warnings[0];
+  EXPECT_EQ(f.service->calls[Operation::GetPatients], 1);
+  // 13 hours ahead: a service clock in UTC+13 writes that; nothing to say.
+  Fixture g("feed-ahead-zone", 10);
+  auto p = g.options();
+  {
+    FileCheckpointStore store(p.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2024, 6, 2, 1, 0, 0);
+    store.save(c);
+  }
+  p.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  ChangeFeed quiet(g.client, p);
+  quiet.poll_once([](const Change&) {});
+  EXPECT_EQ(warnings.size(), 1u);
+}
+
+TEST(ChangeFeed, AFarFutureCursorOrStartIsAcceptedWhenForced) {
+  Fixture f("feed-future-forced", 10);
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2025, 6, 1);
+    store.save(c);
+  }
+  std::vector<std::string> warnings;
+  o.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  o.accept_future_cursor = true;
+  {
+    ChangeFeed feed(f.client, o);
+    EXPECT_EQ(feed.poll_once([](const Change&) {}).delivered, 0u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("2025-06-01T00:00:00"), std::string::npos) << warnings[0];
+  }
+  // A start in the future (no checkpoint yet) is refused too.
+  Fixture g("feed-future-start", 10);
+  auto p = g.options();
+  p.start = at(2024, 8, 1);
+  ChangeFeed feed(g.client, p);
+  EXPECT_THROW(feed.poll_once([](const Change&) {}), InvalidArgument);
+  EXPECT_EQ(g.service->calls[Operation::GetPatients], 0);
+}
+
+TEST(ChangeFeed, ACursorFarInTheFutureIsRefused) {
+  Fixture f("feed-future", 10);
+  // A checkpoint written while this machine's clock was a year ahead (the clock says 2024-06-01 12:00 UTC).
+  auto o = f.options();
+  {
+    FileCheckpointStore store(o.checkpoint_path);
+    Checkpoint c;
+    c.cursor = at(2025, 6, 1);
+    store.save(c);
+  }
+  ChangeFeed feed(f.client, o);
+  LocalCopy local;
+  try {
+    feed.poll_once(local.callback());
+    ADD_FAILURE() << "a cursor a year ahead was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("2025-06-01T00:00:00"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(f.service->calls[Operation::GetPatients], 0);
+  EXPECT_EQ(local.deliveries, 0u);
+}
+
 // ---- the checkpoint file
 // ---------------------------------------------------------------------------------------------
 
@@ -370,14 +567,15 @@ struct Killed {};
 
 // A run of the feed to completion that dies at step `kill_at` (deliveries and checkpoint-write steps counted
 // together, from 1), then restarts until a poll completes. Returns the number of deliveries in all.
-std::size_t sync_with_a_kill(Fixture& f, LocalCopy& local, std::size_t kill_at, std::size_t& steps_seen) {
+std::size_t sync_with_a_kill(Fixture& f, LocalCopy& local, std::size_t kill_at, std::size_t& steps_seen,
+                             std::chrono::seconds window = std::chrono::hours(24 * 20)) {
   std::size_t step = 0;
   auto tick = [&] {
     if (++step == kill_at) throw Killed{};
   };
   auto o = f.options();
   o.checkpoint_every = 7;
-  o.paging.window = std::chrono::hours(24 * 20);
+  o.paging.window = window;
   bool killed = false;
   {
     o.checkpoint_store = std::make_shared<FileCheckpointStore>(o.checkpoint_path, [&](CheckpointStep) { tick(); });
@@ -421,6 +619,31 @@ TEST(ChangeFeed, AKillBetweenAnyTwoStepsLosesNothingAndRepeatsLittle) {
     // Delivered again at most what was delivered after the last checkpoint.
     EXPECT_LE(deliveries, 60u + 7u) << "killed at step " << kill_at;
     // After the restart, the feed is quiet.
+    ChangeFeed feed(f.client, f.options());
+    LocalCopy later;
+    feed.poll_once(later.callback());
+    EXPECT_EQ(later.deliveries, 0u) << "killed at step " << kill_at;
+  }
+}
+
+TEST(ChangeFeed, AKillAnywhereInOneLargeWindowLosesNothingAndRepeatsLittle) {
+  // Every record in one window: the cursor moves within it, record by record.
+  const auto one_window = std::chrono::hours(24 * 400);
+  std::size_t total_steps = 0;
+  {
+    Fixture f("feed-kill-window-count", 60);
+    LocalCopy local;
+    sync_with_a_kill(f, local, 0, total_steps, one_window);
+    ASSERT_EQ(local.rows, f.truth());
+    ASSERT_EQ(local.deliveries, 60u);
+  }
+  for (std::size_t kill_at = 1; kill_at <= total_steps; ++kill_at) {
+    Fixture f("feed-kill-window", 60);
+    LocalCopy local;
+    std::size_t ignored = 0;
+    const std::size_t deliveries = sync_with_a_kill(f, local, kill_at, ignored, one_window);
+    EXPECT_EQ(local.rows, f.truth()) << "killed at step " << kill_at;
+    EXPECT_LE(deliveries, 60u + 7u) << "killed at step " << kill_at;
     ChangeFeed feed(f.client, f.options());
     LocalCopy later;
     feed.poll_once(later.callback());

@@ -1,10 +1,13 @@
-// The ranged reads of each list call through a Client: which filter pair each DateField sets, the 60-day cap of
-// GetCharges and of GetAppointments by service date, and the GetAllPatients cursor.
+// The ranged reads of each list call through a Client: which filter pair each DateField sets, the 59-day windows
+// of GetCharges and of GetAppointments by service date, records edited while a read goes on (the newest version
+// wins, with bounded memory), and the GetAllPatients cursor.
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "kareo/client.hpp"
 #include "kareo/paging.hpp"
-#include "mock_connection.hpp"
+#include "mock_service.hpp"
 
 namespace kareo {
 namespace {
@@ -115,11 +118,12 @@ PagingOptions wide() {
   return o;
 }
 
-TEST(PagingCalls, ChargesByPostingOrServiceDateNeverExceedSixtyDays) {
+TEST(PagingCalls, ChargesByPostingOrServiceDateStayADayBelowSixtyDays) {
   {
+    // Both ends are sent: a window of 59 days spans 60 calendar days if the service counts both.
     Fixture f;
     charges_by_date(f.client, {}, DateField::Posting, kYear, wide()).collect();
-    f.expect_pair("FromPostingDate", "ToPostingDate", 60);
+    f.expect_pair("FromPostingDate", "ToPostingDate", 59);
     EXPECT_EQ(f.filters.size(), 7u);
   }
   {
@@ -132,7 +136,7 @@ TEST(PagingCalls, ChargesByPostingOrServiceDateNeverExceedSixtyDays) {
 TEST(PagingCalls, AppointmentsByServiceDateUseStartAndEndDate) {
   Fixture f;
   appointments_by_date(f.client, {}, DateField::Service, kYear, wide()).collect();
-  f.expect_pair("StartDate", "EndDate", 60);
+  f.expect_pair("StartDate", "EndDate", 59);
   Fixture g;
   appointments_by_date(g.client, {}, DateField::LastModified, kYear, wide()).collect();
   g.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
@@ -177,6 +181,94 @@ TEST(PagingCalls, RefusesDateFieldsACallDoesNotHave) {
   EXPECT_THROW(transactions_by_date(f.client, {}, DateField::Created, kYear), InvalidArgument);
   EXPECT_THROW(charges_by_date(f.client, {}, DateField::Posting, {kYear.to, kYear.from}), InvalidArgument);
   EXPECT_TRUE(f.filters.empty());
+}
+
+// ---- records that change while a read goes on ---------------------------------------------------------------------
+
+struct ServiceFixture {
+  std::shared_ptr<policy_test::MockService> service = std::make_shared<policy_test::MockService>();
+  Client client{Options{}
+                    .credentials({"test-customer-key", "test-user", "test-password"})
+                    .policies(CallPolicies::none())
+                    .connection(service)};
+  PatientFilter filter;
+  ServiceFixture() { filter.PracticeName = "Testpractice Alpha"; }
+};
+
+TEST(PagingNewestVersion, ARecordEditedAfterItsWindowWasReadComesAgainWithItsNewData) {
+  ServiceFixture f;
+  const long long jan = detail::to_seconds(at(2024, 1, 1));
+  for (int i = 0; i < 40; ++i)
+    f.service->patients[100 + i] = {detail::from_seconds(jan + i * 3 * 86400LL + 5 * 3600), "", 0,
+                                    "Testpatient " + std::to_string(i)};
+  f.service->patients[200] = {at(2024, 1, 31), "", 0, "Testpatient Edge"};  // on the edge of two windows
+  PagingOptions o;
+  o.window = std::chrono::hours(24 * 30);
+  o.on_progress = [&](const PagingProgress& p) {
+    if (p.windows_done != 1) return;
+    // Patient 101 (January 4) is edited once its window was read.
+    f.service->patients[101].last_modified = DateTime(Date(2024, 3, 15), 9, 30, 0);
+    f.service->patients[101].name = "Testpatient Edited";
+  };
+  std::map<std::string, std::string> latest;  // ID -> FirstName of the last copy returned
+  std::map<std::string, int> copies;
+  for (auto& p : patients_by_date(f.client, f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 6, 1)}, o)) {
+    latest[*p.ID] = p.FirstName.value_or("");
+    ++copies[*p.ID];
+  }
+  EXPECT_EQ(latest.size(), 41u);
+  EXPECT_EQ(latest["101"], "Testpatient Edited");
+  EXPECT_EQ(copies["101"], 2);
+  EXPECT_EQ(copies["200"], 1) << "the same version, returned by two windows, is returned once";
+  EXPECT_EQ(copies["100"], 1);
+}
+
+TEST(PagingNewestVersion, CountsNewerVersionsAndDuplicates) {
+  ServiceFixture f;
+  // Both on the edge of windows 1 and 2; patient 2 is edited after window 1 was read.
+  f.service->patients[1] = {at(2024, 1, 31), "", 0, "Testpatient Edge"};
+  f.service->patients[2] = {at(2024, 1, 31), "", 0, "Testpatient Edited"};
+  PagingOptions o;
+  o.window = std::chrono::hours(24 * 30);
+  PagingProgress last;
+  o.on_progress = [&](const PagingProgress& p) {
+    last = p;
+    if (p.windows_done == 1) f.service->patients[2].last_modified = DateTime(Date(2024, 1, 31), 0, 0, 1);
+  };
+  const auto rows =
+      patients_by_date(f.client, f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 4, 1)}, o).collect();
+  EXPECT_EQ(rows.size(), 3u);  // 1 once, 2 twice
+  EXPECT_EQ(last.rows, 3u);
+  EXPECT_EQ(last.duplicates, 1u);
+  EXPECT_EQ(last.newer_versions, 1u);
+}
+
+TEST(PagingNewestVersion, RemembersOnlyTheRowsNearTheEndOfTheLastWindow) {
+  ServiceFixture f;
+  // 20,000 patients modified over three years: about 18 a day.
+  const long long start = detail::to_seconds(at(2021, 1, 1));
+  const long long span = detail::to_seconds(at(2024, 1, 1)) - start;
+  for (int i = 0; i < 20000; ++i)
+    f.service->patients[100 + i] = {detail::from_seconds(start + span * i / 20000), "", 0, "Testpatient"};
+  PagingOptions o;
+  o.window = std::chrono::hours(24 * 30);
+  std::size_t most = 0, reports = 0;
+  o.on_progress = [&](const PagingProgress& p) {
+    most = std::max(most, p.remembered);
+    ++reports;
+  };
+  std::set<std::string> ids;
+  std::size_t rows = 0;
+  for (auto& p : patients_by_date(f.client, f.filter, DateField::LastModified, {at(2021, 1, 1), at(2024, 1, 1)}, o)) {
+    ids.insert(*p.ID);
+    ++rows;
+  }
+  EXPECT_EQ(ids.size(), 20000u);
+  EXPECT_EQ(rows, 20000u);
+  EXPECT_EQ(reports, 37u);
+  // The rows of the last two days of a window (the edge margin), about 37, not the 20,000 of the range.
+  EXPECT_GT(most, 0u);
+  EXPECT_LE(most, 60u);
 }
 
 // ---- GetAllPatients ------------------------------------------------------------------------------------------------
@@ -280,6 +372,66 @@ TEST(PagingAllPatients, ResumesFromAStartKeyAndCanBeCancelled) {
   }
   EXPECT_EQ(got, (std::vector<std::string>{"4", "5", "6"}));
   EXPECT_EQ(f.sent.size(), 2u);
+}
+
+TEST(PagingAllPatients, BeginAfterAFailedBatchFetchesThatBatchAgain) {
+  CursorFixture f;
+  f.batches[0] = {{"1", "2"}, 3};
+  f.batches[3] = {{"3", "4"}, 5};
+  f.batches[5] = {{"5"}, std::nullopt};
+  int calls = 0;
+  auto serve = f.mock->handler;
+  f.mock->handler = [&](Exchange& ex) {
+    ++calls;
+    if (calls == 1 || calls == 3) throw policy_test::connection_error(Operation::GetAllPatients, true);
+    serve(ex);
+  };
+  auto range = all_patients(f.client, 3);
+  EXPECT_THROW(range.begin(), ConnectionError);
+  std::vector<std::string> got;
+  try {
+    for (auto& p : range) got.push_back(*p.ID);
+    ADD_FAILURE() << "the third call did not fail";
+  } catch (const ConnectionError&) {
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2"}));
+  for (auto& p : range) got.push_back(*p.ID);
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  ASSERT_EQ(f.sent.size(), 3u);  // the calls that got through
+  EXPECT_EQ(f.sent[0].StartKey, 0);
+  EXPECT_EQ(f.sent[1].StartKey, 3);
+  EXPECT_EQ(f.sent[2].StartKey, 5);
+  EXPECT_EQ(calls, 5);
+}
+
+TEST(PagingAllPatients, APatientEditedBetweenTwoBatchesComesAgainWithItsNewData) {
+  CursorFixture f;
+  f.batches[0] = {{"1", "2", "3"}, 3};
+  f.batches[3] = {{"3", "4"}, 4};             // "3" again, edited in the meantime
+  f.batches[4] = {{"4", "5"}, std::nullopt};  // "4" again, unchanged
+  auto serve = f.mock->handler;
+  f.mock->handler = [&](Exchange& ex) {
+    serve(ex);
+    const auto* body = static_cast<const kareo_wire::_kareo__GetAllPatients*>(ex.request);
+    auto* out = static_cast<kareo_wire::_kareo__GetAllPatientsResponse*>(ex.response);
+    for (auto& row : out->GetAllPatientsResult->Patients->PatientBatchData) {
+      const bool edited = *row->ID == "3" && body->request->Filter->StartKey == 3;
+      row->LastModifiedDate = edited ? "3/2/2024 9:00:00 AM" : "3/1/2024 9:00:00 AM";
+      row->FirstName = edited ? "Testpatient Edited" : "Testpatient";
+    }
+  };
+  std::vector<std::pair<std::string, std::string>> got;
+  PagingProgress last;
+  AllPatientsOptions o;
+  o.on_progress = [&](const PagingProgress& p) { last = p; };
+  for (auto& p : all_patients(f.client, 3, o)) got.emplace_back(*p.ID, p.FirstName.value_or(""));
+  const std::vector<std::pair<std::string, std::string>> expected{{"1", "Testpatient"}, {"2", "Testpatient"},
+                                                                  {"3", "Testpatient"}, {"3", "Testpatient Edited"},
+                                                                  {"4", "Testpatient"}, {"5", "Testpatient"}};
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(last.newer_versions, 1u);
+  EXPECT_EQ(last.duplicates, 1u);
+  EXPECT_LE(last.remembered, 4u);  // the last two batches
 }
 
 TEST(PagingAllPatients, RefusesBadArguments) {

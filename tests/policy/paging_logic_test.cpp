@@ -335,6 +335,41 @@ TEST(PagingRange, ErrorsAreThrownFromIncrement) {
   EXPECT_THROW(++it, TimeoutError);
 }
 
+TEST(PagingRange, BeginAfterAFailedWindowFetchesThatWindowAgain) {
+  Synthetic data(400);
+  PagingOptions o;
+  o.window = kDays(30);
+  int calls = 0;
+  // The first call and the fourth fail in a way a narrower window cannot help.
+  auto fetch = [&](const TimeRange& w) {
+    ++calls;
+    if (calls == 1 || calls == 4) throw policy_test::connection_error(Operation::GetCharges, true);
+    return data.fetch(w);
+  };
+  auto range = paged_by_date<Row>("GetCharges", {at(2024, 1, 1), at(2025, 1, 1)}, fetch, o);
+  EXPECT_THROW(range.begin(), ConnectionError);
+  std::vector<Row> got;
+  try {
+    for (auto& row : range) got.push_back(row);
+    ADD_FAILURE() << "the fourth call did not fail";
+  } catch (const ConnectionError&) {
+  }
+  ASSERT_EQ(data.windows.size(), 2u);
+  const std::size_t before = got.size();
+  EXPECT_GT(before, 0u);
+  // Iterating again goes on with the window that failed, then the rest.
+  for (auto& row : range) got.push_back(row);
+  EXPECT_GT(got.size(), before);
+  EXPECT_EQ(ids(got), ids(data.rows));
+  EXPECT_EQ(got.size(), data.rows.size());
+  ASSERT_GE(data.windows.size(), 3u);
+  EXPECT_EQ(data.windows[0].from, at(2024, 1, 1));      // the first window, fetched again after the first failure
+  EXPECT_EQ(data.windows[2].from, data.windows[1].to);  // the window whose first call failed
+  EXPECT_EQ(data.calls, 13);                            // every window once, after its failure
+  EXPECT_EQ(calls, 15);
+  EXPECT_EQ(range.begin(), range.end());
+}
+
 TEST(PagingRange, AnEmptyRangeBeginsAtItsEnd) {
   PagedRange<int> range([](std::vector<int>&) { return false; });
   EXPECT_EQ(range.begin(), range.end());
