@@ -4,6 +4,7 @@
 // find the patient, reports the ambiguous outcome without sending the create again (unless asked to).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -199,6 +200,10 @@ TEST(AmbiguousWrite, IdempotentCreateWaitsForACreateThatIsStillRunning) {
   // The server takes 1.5 s to apply the create and the client gives up after 0.3 s: when the helper looks the
   // patient up, the first create is still running. It must wait for it (looking again with backoff, on the real
   // clock here) instead of creating a second patient.
+  if (std::getenv("KAREO_VALGRIND")) {
+    // Under memcheck a call takes longer than the 0.3 s this test allows it; the other cases check the same code.
+    GTEST_SKIP() << "timing-based: its 0.3 s call timeout is shorter than a call under valgrind";
+  }
   auto server = start_server();
   auto clock = std::make_shared<ManualClock>();  // the retry layer's: nothing is retried here
   Client client(retrying_options(*server, clock)
