@@ -1,6 +1,6 @@
 # The JSON mapping of the contract types (include/kareo/json.hpp), part of libkareo.
 # scripts/generate_json_mapping.py reads the annotated contract header (the one the wire layer is built from)
-# and writes one to/from JSON function pair per contract type; src/json.cpp holds the hand-written helpers.
+# and writes one to/from JSON function pair per contract type; src/json/json.cpp holds the hand-written helpers.
 # Included from src/CMakeLists.txt after the kareo target is defined.
 find_package(nlohmann_json 3.2 CONFIG REQUIRED)
 
@@ -19,7 +19,7 @@ add_custom_command(
   DEPENDS "${KAREO_WIRE_HEADER}" "${PROJECT_SOURCE_DIR}/scripts/generate_json_mapping.py"
   COMMENT "JSON mapping of the contract types" VERBATIM)
 
-target_sources(kareo PRIVATE "${PROJECT_SOURCE_DIR}/src/json.cpp" ${_kareo_json_generated})
+target_sources(kareo PRIVATE "${PROJECT_SOURCE_DIR}/src/json/json.cpp" ${_kareo_json_generated})
 # The generated parts are large and simple: no debug information for them.
 set_source_files_properties(${_kareo_json_generated} PROPERTIES COMPILE_OPTIONS "-g0")
 target_include_directories(kareo PRIVATE "${KAREO_JSON_DIR}" "${PROJECT_SOURCE_DIR}/src")

@@ -40,7 +40,7 @@ add_custom_command(
 
 # The code above lives in namespace kareo_wire and so is compiled WITH_NOGLOBAL; the gSOAP runtime still calls
 # the global SOAP Header/Fault handlers (soap_getheader, soap_putfault, ...). soapcpp2 -penv over an empty header
-# writes exactly those (envC.cpp); src/wire/env.cpp compiles them together with the fallback namespace table.
+# writes exactly those (envC.cpp); src/transport/env.cpp compiles them together with the fallback namespace table.
 set(_kareo_env_source "${KAREO_WIRE_DIR}/env/envC.cpp")
 add_custom_command(
   OUTPUT "${_kareo_env_source}"
@@ -48,10 +48,10 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E echo "// The SOAP Header and Fault of the global gSOAP callbacks: defaults only." > "${KAREO_WIRE_DIR}/env/env.h"
   COMMAND "${SOAPCPP2_PROGRAM}" -1 -x -w -L -penv -d "${KAREO_WIRE_DIR}/env" -I "${GSOAP_IMPORT_DIR}" "${KAREO_WIRE_DIR}/env/env.h"
   COMMENT "soapcpp2: global SOAP Header and Fault handlers" VERBATIM)
-set_source_files_properties("${PROJECT_SOURCE_DIR}/src/wire/env.cpp" PROPERTIES OBJECT_DEPENDS "${_kareo_env_source}"
+set_source_files_properties("${PROJECT_SOURCE_DIR}/src/transport/env.cpp" PROPERTIES OBJECT_DEPENDS "${_kareo_env_source}"
                             INCLUDE_DIRECTORIES "${KAREO_WIRE_DIR}/env")
 
-add_library(kareo_wire ${_kareo_wire_sources} ${_kareo_wire_headers} "${PROJECT_SOURCE_DIR}/src/wire/env.cpp")
+add_library(kareo_wire ${_kareo_wire_sources} ${_kareo_wire_headers} "${PROJECT_SOURCE_DIR}/src/transport/env.cpp")
 add_library(Kareo::kareo_wire ALIAS kareo_wire)
 set_target_properties(kareo_wire PROPERTIES OUTPUT_NAME kareo_wire EXPORT_NAME kareo_wire)
 # Compiled with exactly the gSOAP runtime's macros (the layout of struct soap depends on them), without -O3,

@@ -29,8 +29,8 @@ else
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j "$(nproc)" --target kareo_cli kareo_fake_server
-kareo="$build/examples/kareo-cli/kareo"
-fake_server="$build/examples/fake-server/kareo-fake-server"
+kareo="$build/tools/kareo/kareo"
+fake_server="$build/tools/kareo-fake-server/kareo-fake-server"
 
 step "Starting kareo-fake-server with synthetic data (rate limits on, like Tebra)"
 work=$(mktemp -d)

@@ -49,11 +49,11 @@ run_asan() {
 
 run_tsan() {
   stamp "tsan: configure $tsan"
-  cmake -S . -B "$tsan" "${gcc_o1[@]}" -DKAREO_SANITIZE=thread -DKAREO_BUILD_EXAMPLES=OFF >/dev/null || return 1
+  cmake -S . -B "$tsan" "${gcc_o1[@]}" -DKAREO_SANITIZE=thread -DKAREO_BUILD_EXAMPLES=OFF -DKAREO_BUILD_TOOLS=OFF >/dev/null || return 1
   # Only the executables of the tests labelled `concurrency` (found in the folders' CMakeLists.txt).
   mapfile -t targets < <(python3 - "$root/tests" <<'EOF'
 import pathlib, re, sys
-for f in sorted(pathlib.Path(sys.argv[1]).glob("*/CMakeLists.txt")):
+for f in sorted(pathlib.Path(sys.argv[1]).rglob("CMakeLists.txt")):
     text = f.read_text()
     for m in re.finditer(r"kareo_add_gtest\(\s*(\w+)(.*?)\)", text, re.S):
         labels = re.search(r"LABELS([^)]*)", m.group(2))
@@ -125,7 +125,7 @@ run_fuzz() {
     return 1
   fi
   stamp "fuzz: configure and build $fuzz"
-  CC=clang CXX=clang++ cmake -S . -B "$fuzz" "${o1[@]}" -DKAREO_SANITIZE=address,undefined -DKAREO_FUZZ=ON \
+  CC=clang CXX=clang++ cmake -S . -B "$fuzz" "${o1[@]}" -DKAREO_SANITIZE=address,undefined -DKAREO_FUZZ=ON -DKAREO_BUILD_TOOLS=OFF \
     -DKAREO_BUILD_EXAMPLES=OFF >/dev/null || return 1
   cmake --build "$fuzz" -j "$jobs" --target kareo_fuzz_response kareo_fuzz_transport || return 1
   : >"$results/fuzz.log"

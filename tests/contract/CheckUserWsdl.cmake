@@ -13,7 +13,7 @@ else()
   set(wsdl "${SOURCE_DIR}/wsdl/KareoServices.wsdl")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK}/build -G ${GENERATOR} -DKAREO_WSDL=${wsdl}
-                        -DKAREO_BUILD_TESTS=OFF -DKAREO_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                        -DKAREO_BUILD_TESTS=OFF -DKAREO_BUILD_EXAMPLES=OFF -DKAREO_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "configure with KAREO_WSDL failed:\n${out}")

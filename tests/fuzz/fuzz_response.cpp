@@ -4,14 +4,14 @@
 // serializers; a successful parse is detached from the context and checked by the facade's mapping of
 // SecurityResponse/ErrorResponse into exceptions; a fault's code and string are read back. The facade's own
 // text handling of responses (credential masking, trace redaction, the throttle message parser) runs on the
-// body too. The six list operations' responses also go through the streaming reader (src/fast_reader.hpp).
+// body too. The six list operations' responses also go through the streaming reader (src/transport/fast_reader.hpp).
 // Any exception other than a kareo::Error, any crash, leak or runaway allocation is a finding.
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
-#include "facade_internal.hpp"
-#include "fast_reader.hpp"
+#include "client/facade_internal.hpp"
+#include "transport/fast_reader.hpp"
 #include "fuzz_input.hpp"
 #include "kareo/json.hpp"
 #include "kareo/observability.hpp"
@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const kareo::fuzz::Input in = kareo::fuzz::split_input(data, size);
   Feed feed{in.http};
   {
-    // The settings of the built-in transport's contexts (src/gsoap_connection.cpp).
+    // The settings of the built-in transport's contexts (src/transport/gsoap_connection.cpp).
     kareo_wire::KareoServicesProxy proxy;
     soap_set_imode(proxy.soap, SOAP_C_UTFSTRING | SOAP_IO_KEEPALIVE);
     soap_set_omode(proxy.soap, SOAP_C_UTFSTRING | SOAP_IO_KEEPALIVE);

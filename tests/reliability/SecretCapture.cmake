@@ -10,7 +10,7 @@ if(NOT TARGET kareo_secret_capture)
   set(KAREO_SECRET_SCAN_DIR "${CMAKE_BINARY_DIR}/secret-scan" CACHE PATH
       "Where every test executable writes its secrets-scan summary (overridden by the environment variable)")
   target_compile_definitions(kareo_secret_capture PRIVATE KAREO_SECRET_SCAN_DEFAULT_DIR="${KAREO_SECRET_SCAN_DIR}")
-  # The throws, and every CallEvent handed to a sink (kareo::detail::deliver_event, src/client.cpp).
+  # The throws, and every CallEvent handed to a sink (kareo::detail::deliver_event, src/client/client.cpp).
   target_link_options(kareo_secret_capture INTERFACE "LINKER:--wrap=__cxa_throw"
                       "LINKER:--wrap=_ZN5kareo6detail13deliver_eventERKSt8functionIFvRKNS_9CallEventEEES4_NS_9WireTraceE")
 endif()

@@ -339,7 +339,7 @@ TEST(SecretScan, ScanFindsEachMarker) {
 
 }  // namespace
 namespace detail {
-// The library's hand-over of an event to its sink (src/client.cpp), which the scan wraps.
+// The library's hand-over of an event to its sink (src/client/client.cpp), which the scan wraps.
 void deliver_event(const EventSink& sink, const CallEvent& event, WireTrace mode);
 }  // namespace detail
 namespace {

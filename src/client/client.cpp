@@ -5,7 +5,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "facade_internal.hpp"
+#include "client/facade_internal.hpp"
 #include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
 #include "wire_helpers.hpp"
@@ -39,7 +39,7 @@ bool blank(const std::optional<int>& v) { return !v.has_value(); }
 
 // Rows of a list result, moved out; placeholder rows (empty ID) dropped. Each row lets go of its storage as
 // soon as it has moved: rows read by the streaming reader share blocks that are unmapped when their last row
-// goes (src/fast_reader.hpp), so the result and the returned rows are never both resident in full.
+// goes (src/transport/fast_reader.hpp), so the result and the returned rows are never both resident in full.
 template <typename Row, typename IdOf>
 std::vector<Row> take_rows(std::vector<std::shared_ptr<Row>>& in, IdOf id_of) {
   std::vector<Row> out;

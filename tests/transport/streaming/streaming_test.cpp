@@ -1,4 +1,4 @@
-// The streaming reader of list results (src/fast_reader.hpp) against the generated deserializer: for the same
+// The streaming reader of list results (src/transport/fast_reader.hpp) against the generated deserializer: for the same
 // bytes it must build the same objects, and for anything but the expected response it must step aside so that
 // the generated code reports it as before.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "fast_reader.hpp"
+#include "transport/fast_reader.hpp"
 #include "kareo/client.hpp"
 #include "kareo/json.hpp"
 #include "kareo/wire.hpp"

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "facade_internal.hpp"
+#include "client/facade_internal.hpp"
 #include "kareo/datetime.hpp"
 
 namespace kareo {

@@ -1,4 +1,4 @@
-#include "exchange_access.hpp"
+#include "operations/exchange_access.hpp"
 
 #include <cstdint>
 #include <cstdio>

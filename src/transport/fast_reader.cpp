@@ -1,4 +1,4 @@
-#include "fast_reader.hpp"
+#include "transport/fast_reader.hpp"
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>

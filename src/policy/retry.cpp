@@ -5,7 +5,7 @@
 #include <cmath>
 #include <optional>
 
-#include "exchange_access.hpp"
+#include "operations/exchange_access.hpp"
 
 namespace kareo {
 

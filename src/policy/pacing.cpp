@@ -13,7 +13,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "exchange_access.hpp"
+#include "operations/exchange_access.hpp"
 #include "kareo/client.hpp"
 #include "kareo/errors.hpp"
 #include "kareo_wireH.h"

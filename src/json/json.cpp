@@ -8,7 +8,7 @@
 #include <cstring>
 #include <limits>
 
-#include "json_support.hpp"
+#include "json/json_support.hpp"
 
 namespace kareo {
 

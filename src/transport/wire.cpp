@@ -3,7 +3,7 @@
 #include <cctype>
 #include <type_traits>
 
-#include "facade_internal.hpp"
+#include "client/facade_internal.hpp"
 
 namespace kareo::wire {
 namespace {

@@ -23,8 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include "facade_internal.hpp"
-#include "fast_reader.hpp"
+#include "client/facade_internal.hpp"
+#include "transport/fast_reader.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "wire_helpers.hpp"
@@ -793,7 +793,7 @@ size_t replay_recv(struct soap* soap, char* data, size_t n) {
   return got;
 }
 
-// The list operations whose responses the streaming reader reads (src/fast_reader.hpp).
+// The list operations whose responses the streaming reader reads (src/transport/fast_reader.hpp).
 bool streamed(Operation op) noexcept {
   switch (op) {
     case Operation::GetAllPatients:
