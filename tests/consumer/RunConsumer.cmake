@@ -27,6 +27,7 @@ run("run consumer (find_package)" "${WORK}/cmake-build/kareo_consumer")
 if(NOT last_output MATCHES "kareo [0-9]+\\.[0-9]+\\.[0-9]+")
   message(FATAL_ERROR "the consumer printed an unexpected line:\n${last_output}")
 endif()
+run("run the consumer's test with Kareo::mocks" "${WORK}/cmake-build/kareo_consumer_mock_test")
 
 # 2. pkg-config: the compiler line comes from kareo.pc alone.
 set(ENV{PKG_CONFIG_PATH} "${prefix}/lib/pkgconfig")
