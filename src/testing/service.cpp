@@ -383,41 +383,12 @@ int FakeService::handle(const std::string& op, Node wrapper) {
   return soap->error = SOAP_STOP;
 }
 
-#define KAREO_FAKE_OPERATION(Name)                                                               \
+#define KAREO_FAKE_OPERATION_(Name, Member, Payload, Result)                                     \
   int FakeService::Name(kareo_wire::_kareo__##Name* in, kareo_wire::_kareo__##Name##Response&) { \
     return handle(#Name, request_node(soap, in));                                                \
   }
-
-KAREO_FAKE_OPERATION(CreateAppointment)
-KAREO_FAKE_OPERATION(CreateDocument)
-KAREO_FAKE_OPERATION(CreateEncounter)
-KAREO_FAKE_OPERATION(CreatePatient)
-KAREO_FAKE_OPERATION(CreatePayment)
-KAREO_FAKE_OPERATION(DeleteAppointment)
-KAREO_FAKE_OPERATION(DeleteDocument)
-KAREO_FAKE_OPERATION(GetAllPatients)
-KAREO_FAKE_OPERATION(GetAppointment)
-KAREO_FAKE_OPERATION(GetAppointments)
-KAREO_FAKE_OPERATION(GetCharges)
-KAREO_FAKE_OPERATION(GetCustomerIdFromKey)
-KAREO_FAKE_OPERATION(GetEncounterDetails)
-KAREO_FAKE_OPERATION(GetExternalVendors)
-KAREO_FAKE_OPERATION(GetPatient)
-KAREO_FAKE_OPERATION(GetPatients)
-KAREO_FAKE_OPERATION(GetPayments)
-KAREO_FAKE_OPERATION(GetPractices)
-KAREO_FAKE_OPERATION(GetProcedureCodes)
-KAREO_FAKE_OPERATION(GetProviders)
-KAREO_FAKE_OPERATION(GetServiceLocations)
-KAREO_FAKE_OPERATION(GetThrottles)
-KAREO_FAKE_OPERATION(GetTransactions)
-KAREO_FAKE_OPERATION(RegisterExternalVendor)
-KAREO_FAKE_OPERATION(UpdateAppointment)
-KAREO_FAKE_OPERATION(UpdateEncounterStatus)
-KAREO_FAKE_OPERATION(UpdatePatient)
-KAREO_FAKE_OPERATION(UpdatePatientsExternalID)
-
-#undef KAREO_FAKE_OPERATION
+KAREO_OPERATION_LIST(KAREO_FAKE_OPERATION_)
+#undef KAREO_FAKE_OPERATION_
 
 namespace {
 
@@ -482,78 +453,9 @@ void prepare_connection(struct soap* soap, FakeService& service) {
 // the object that derives from the class, so a static link always finds them.
 namespace kareo_wire {
 
-int KareoServicesService::CreateAppointment(_kareo__CreateAppointment*, _kareo__CreateAppointmentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::CreateDocument(_kareo__CreateDocument*, _kareo__CreateDocumentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::CreateEncounter(_kareo__CreateEncounter*, _kareo__CreateEncounterResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::CreatePatient(_kareo__CreatePatient*, _kareo__CreatePatientResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::CreatePayment(_kareo__CreatePayment*, _kareo__CreatePaymentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::DeleteAppointment(_kareo__DeleteAppointment*, _kareo__DeleteAppointmentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::DeleteDocument(_kareo__DeleteDocument*, _kareo__DeleteDocumentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetAllPatients(_kareo__GetAllPatients*, _kareo__GetAllPatientsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetAppointment(_kareo__GetAppointment*, _kareo__GetAppointmentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetAppointments(_kareo__GetAppointments*, _kareo__GetAppointmentsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetCharges(_kareo__GetCharges*, _kareo__GetChargesResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetCustomerIdFromKey(_kareo__GetCustomerIdFromKey*, _kareo__GetCustomerIdFromKeyResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetEncounterDetails(_kareo__GetEncounterDetails*, _kareo__GetEncounterDetailsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetExternalVendors(_kareo__GetExternalVendors*, _kareo__GetExternalVendorsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetPatient(_kareo__GetPatient*, _kareo__GetPatientResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetPatients(_kareo__GetPatients*, _kareo__GetPatientsResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetPayments(_kareo__GetPayments*, _kareo__GetPaymentsResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetPractices(_kareo__GetPractices*, _kareo__GetPracticesResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetProcedureCodes(_kareo__GetProcedureCodes*, _kareo__GetProcedureCodesResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetProviders(_kareo__GetProviders*, _kareo__GetProvidersResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetServiceLocations(_kareo__GetServiceLocations*, _kareo__GetServiceLocationsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::GetThrottles(_kareo__GetThrottles*, _kareo__GetThrottlesResponse&) { return SOAP_NO_METHOD; }
-int KareoServicesService::GetTransactions(_kareo__GetTransactions*, _kareo__GetTransactionsResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::RegisterExternalVendor(_kareo__RegisterExternalVendor*,
-                                                 _kareo__RegisterExternalVendorResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::UpdateAppointment(_kareo__UpdateAppointment*, _kareo__UpdateAppointmentResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::UpdateEncounterStatus(_kareo__UpdateEncounterStatus*,
-                                                _kareo__UpdateEncounterStatusResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::UpdatePatient(_kareo__UpdatePatient*, _kareo__UpdatePatientResponse&) {
-  return SOAP_NO_METHOD;
-}
-int KareoServicesService::UpdatePatientsExternalID(_kareo__UpdatePatientsExternalID*,
-                                                   _kareo__UpdatePatientsExternalIDResponse&) {
-  return SOAP_NO_METHOD;
-}
+#define KAREO_NO_METHOD_(Name, Member, Payload, Result) \
+  int KareoServicesService::Name(_kareo__##Name*, _kareo__##Name##Response&) { return SOAP_NO_METHOD; }
+KAREO_OPERATION_LIST(KAREO_NO_METHOD_)
+#undef KAREO_NO_METHOD_
 
 }  // namespace kareo_wire

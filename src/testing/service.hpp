@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core.hpp"
+#include "kareo/operations.hpp"
 #include "kareo_wireKareoServicesService.h"
 #include "node.hpp"
 
@@ -69,45 +70,12 @@ class FakeService : public kareo_wire::KareoServicesService {
   int serve() override;
   int dispatch() override;
 
-  int CreateAppointment(kareo_wire::_kareo__CreateAppointment*,
-                        kareo_wire::_kareo__CreateAppointmentResponse&) override;
-  int CreateDocument(kareo_wire::_kareo__CreateDocument*, kareo_wire::_kareo__CreateDocumentResponse&) override;
-  int CreateEncounter(kareo_wire::_kareo__CreateEncounter*, kareo_wire::_kareo__CreateEncounterResponse&) override;
-  int CreatePatient(kareo_wire::_kareo__CreatePatient*, kareo_wire::_kareo__CreatePatientResponse&) override;
-  int CreatePayment(kareo_wire::_kareo__CreatePayment*, kareo_wire::_kareo__CreatePaymentResponse&) override;
-  int DeleteAppointment(kareo_wire::_kareo__DeleteAppointment*,
-                        kareo_wire::_kareo__DeleteAppointmentResponse&) override;
-  int DeleteDocument(kareo_wire::_kareo__DeleteDocument*, kareo_wire::_kareo__DeleteDocumentResponse&) override;
-  int GetAllPatients(kareo_wire::_kareo__GetAllPatients*, kareo_wire::_kareo__GetAllPatientsResponse&) override;
-  int GetAppointment(kareo_wire::_kareo__GetAppointment*, kareo_wire::_kareo__GetAppointmentResponse&) override;
-  int GetAppointments(kareo_wire::_kareo__GetAppointments*, kareo_wire::_kareo__GetAppointmentsResponse&) override;
-  int GetCharges(kareo_wire::_kareo__GetCharges*, kareo_wire::_kareo__GetChargesResponse&) override;
-  int GetCustomerIdFromKey(kareo_wire::_kareo__GetCustomerIdFromKey*,
-                           kareo_wire::_kareo__GetCustomerIdFromKeyResponse&) override;
-  int GetEncounterDetails(kareo_wire::_kareo__GetEncounterDetails*,
-                          kareo_wire::_kareo__GetEncounterDetailsResponse&) override;
-  int GetExternalVendors(kareo_wire::_kareo__GetExternalVendors*,
-                         kareo_wire::_kareo__GetExternalVendorsResponse&) override;
-  int GetPatient(kareo_wire::_kareo__GetPatient*, kareo_wire::_kareo__GetPatientResponse&) override;
-  int GetPatients(kareo_wire::_kareo__GetPatients*, kareo_wire::_kareo__GetPatientsResponse&) override;
-  int GetPayments(kareo_wire::_kareo__GetPayments*, kareo_wire::_kareo__GetPaymentsResponse&) override;
-  int GetPractices(kareo_wire::_kareo__GetPractices*, kareo_wire::_kareo__GetPracticesResponse&) override;
-  int GetProcedureCodes(kareo_wire::_kareo__GetProcedureCodes*,
-                        kareo_wire::_kareo__GetProcedureCodesResponse&) override;
-  int GetProviders(kareo_wire::_kareo__GetProviders*, kareo_wire::_kareo__GetProvidersResponse&) override;
-  int GetServiceLocations(kareo_wire::_kareo__GetServiceLocations*,
-                          kareo_wire::_kareo__GetServiceLocationsResponse&) override;
-  int GetThrottles(kareo_wire::_kareo__GetThrottles*, kareo_wire::_kareo__GetThrottlesResponse&) override;
-  int GetTransactions(kareo_wire::_kareo__GetTransactions*, kareo_wire::_kareo__GetTransactionsResponse&) override;
-  int RegisterExternalVendor(kareo_wire::_kareo__RegisterExternalVendor*,
-                             kareo_wire::_kareo__RegisterExternalVendorResponse&) override;
-  int UpdateAppointment(kareo_wire::_kareo__UpdateAppointment*,
-                        kareo_wire::_kareo__UpdateAppointmentResponse&) override;
-  int UpdateEncounterStatus(kareo_wire::_kareo__UpdateEncounterStatus*,
-                            kareo_wire::_kareo__UpdateEncounterStatusResponse&) override;
-  int UpdatePatient(kareo_wire::_kareo__UpdatePatient*, kareo_wire::_kareo__UpdatePatientResponse&) override;
-  int UpdatePatientsExternalID(kareo_wire::_kareo__UpdatePatientsExternalID*,
-                               kareo_wire::_kareo__UpdatePatientsExternalIDResponse&) override;
+  // One override per operation of the contract (the operation table's list); each hands the parsed request to
+  // the fake's handler of that operation (operations.cpp).
+#define KAREO_FAKE_OVERRIDE_(Name, Member, Payload, Result) \
+  int Name(kareo_wire::_kareo__##Name*, kareo_wire::_kareo__##Name##Response&) override;
+  KAREO_OPERATION_LIST(KAREO_FAKE_OVERRIDE_)
+#undef KAREO_FAKE_OVERRIDE_
 
   /// The server state this connection serves.
   ServerCore& core() { return core_; }
