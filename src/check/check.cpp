@@ -188,14 +188,14 @@ std::string text_of(const xmlNode* n) {
 
 bool is_nil(const xmlNode* n) {
   for (xmlAttr* a = n->properties; a; a = a->next) {
-    if (local_name(reinterpret_cast<const xmlNode*>(a)) == "nil" && a->ns && a->ns->href &&
-        kXsi == reinterpret_cast<const char*>(a->ns->href)) {
-      xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
-      bool nil = v && (lower(reinterpret_cast<const char*>(v)) == "true" ||
-                       std::string(reinterpret_cast<const char*>(v)) == "1");
-      xmlFree(v);
-      return nil;
+    if (!a->name || std::string_view(reinterpret_cast<const char*>(a->name)) != "nil" || !a->ns || !a->ns->href ||
+        kXsi != reinterpret_cast<const char*>(a->ns->href)) {
+      continue;
     }
+    xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
+    const std::string value = v ? lower(trim(reinterpret_cast<const char*>(v))) : "";
+    xmlFree(v);
+    return value == "true" || value == "1";
   }
   return false;
 }

@@ -12,7 +12,7 @@ namespace kareo_cli {
 namespace {
 
 struct CheckArgs {
-  std::string format = "text";
+  std::string format;  // empty: the global --format when it is json, else text
   std::string soap_action;
   std::string response;
   std::string input;
@@ -110,7 +110,7 @@ void add_check_request_command(CLI::App& app, Commands& commands) {
   cmd->add_option("--response", args->response,
                   "A captured response to the request: say what it means the way the library reads it");
   cmd->add_option("FILE", args->input, "The captured request (- for standard input)")->required();
-  commands.push_back({cmd, [args](Session&) -> int {
+  commands.push_back({cmd, [args](Session& session) -> int {
                         auto text = read_all(args->input);
                         if (!text) {
                           std::cerr << "kareo: usage: cannot read " << args->input << "\n";
@@ -129,7 +129,10 @@ void add_check_request_command(CLI::App& app, Commands& commands) {
                         const auto check = kareo::check_request(*text, options);
                         std::optional<kareo::ResponseReading> response;
                         if (response_text) response = kareo::read_response(*response_text, check);
-                        if (args->format == "json") {
+                        const std::string format = !args->format.empty()
+                                                       ? args->format
+                                                       : (session.globals().format == "json" ? "json" : "text");
+                        if (format == "json") {
                           print_json(check, response);
                         } else {
                           print_text(check, args->input == "-" ? "<stdin>" : args->input, response);

@@ -86,6 +86,9 @@ TEST_F(CheckRequestCli, JsonIsOneObjectPerFinding) {
   EXPECT_EQ(codes, (std::vector<std::string>{"soap-action", "credentials-in-soap-header", "namespace"}));
   // The members in the documented order.
   EXPECT_EQ(r.text_lines()[0].rfind("{\"code\":\"soap-action\",\"severity\":\"error\",\"message\":", 0), 0u) << r.out;
+  // The global --format json (before the command) means the same.
+  auto global = kareo({"--format", "json", "check-request", tmp_.write("ticket.txt", kTicket)});
+  EXPECT_EQ(global.out, r.out);
   // An accepted request prints nothing in JSON.
   auto ok = kareo({"check-request", "--format", "json", tmp_.write("right.txt", kRight)});
   EXPECT_EQ(ok.exit_code, 0);
