@@ -468,5 +468,26 @@ TEST(CheckRequest, CurlVerboseCaptureIsRead) {
   EXPECT_FALSE(check_request(replace(pasted, "KareoServices/GetPatient", "GetPatient"), CheckOptions{}).accepted());
 }
 
+// Whatever is pasted, the checker answers with findings: every prefix of a request, and the request with any one
+// byte changed, is read without a crash or an exception, and nothing the checker says holds a credential.
+TEST(CheckRequest, AnyPrefixOrChangedByteIsReadSafely) {
+  for (const std::string& req : {node_get_patients(), soapui_get_service_locations(), curl_customer_id(true)}) {
+    for (std::size_t n = 0; n <= req.size(); ++n) {
+      const auto c = check_request(req.substr(0, n), CheckOptions{});
+      if (n <= req.rfind('>')) {
+        EXPECT_FALSE(c.findings.empty()) << n;
+      }
+      expect_no_credentials(c);
+    }
+    for (std::size_t i = 0; i < req.size(); i += 3) {
+      for (char b : {'<', '&', '"', '\0', '\xff'}) {
+        std::string changed = req;
+        changed[i] = b;
+        expect_no_credentials(check_request(changed, CheckOptions{}));
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kareo
