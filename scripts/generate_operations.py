@@ -17,7 +17,7 @@ import tomllib
 DATE_FIELDS = ["Created", "LastModified", "Service", "Posting", "Transaction"]
 COLUMNS = {
     "name", "summary", "write", "interval_ms", "permission", "payload", "payload_member", "result", "credentials",
-    "streamed", "rows", "paging", "max_window_days", "command",
+    "streamed", "rows", "paging", "max_window_days", "command", "required",
 }
 
 
@@ -57,6 +57,7 @@ def load(path):
         op.setdefault("streamed", False)
         op.setdefault("paging", {})
         op.setdefault("max_window_days", {})
+        op.setdefault("required", [])
         if op["credentials"] not in ("header", "inline"):
             fail(where + ": credentials must be header or inline")
         for field in op["paging"]:
@@ -120,6 +121,13 @@ def check_against_stub(ops, stub_path):
                 fail(where + ": " + op["payload"] + " has no Filter to page by")
             for member in pair:
                 need(m.group(1), member, where)
+        for path in (p for alternatives in op["required"] for p in alternatives.split("|")):
+            cls = op["payload"]
+            for member in path.split("/"):
+                if not cls:
+                    fail(where + ": required member " + path + " goes through a member that is no type")
+                need(cls, member, where)
+                cls = member_type(text, cls, member)
 
 
 def member_type(text, cls, member):
@@ -255,6 +263,13 @@ struct Row {
             f"{str(op['credentials'] == 'inline').lower()}, {str(op['streamed']).lower()}, "
             f"{cstr(rows.get('array', ''))}, {cstr(rows.get('item', ''))}, {cstr(rows.get('id', ''))}, "
             f"{{{', '.join(pairs)}}}, {cstr(op['command'])}}},\n")
+    lines.append("};\n\n")
+    lines.append("/// Per operation, in the order of kTable: the members of the payload the service needs although the contract\n"
+                 "/// makes them optional, as paths below the payload (\"Filter/PatientID\"), separated by ';'; '|' separates\n"
+                 "/// alternatives of which one is enough.\n")
+    lines.append("inline constexpr const char* kRequiredMembers[kRows] = {\n")
+    for op in ops:
+        lines.append(f"    {cstr(';'.join(op['required']))},  // {op['name']}\n")
     lines.append("};\n\n")
     streamed = " \\\n".join(f"  X({op['name']})" for op in ops if op["streamed"])
     lines.append("/// Calls `X(Operation)` for every operation whose response the streaming reader reads.\n")

@@ -4,6 +4,7 @@
 
 #include "kareo/cancellation.hpp"
 #include "kareo/change_feed.hpp"
+#include "kareo/check.hpp"
 #include "kareo/client.hpp"
 #include "kareo/clock.hpp"
 #include "kareo/connection.hpp"

@@ -36,6 +36,8 @@ def main(argv):
     cases.append(("bad-array", text.replace('array = "Charges"', 'array = "Chargez"', 1), "Chargez"))
     # A row ID member the row type does not have.
     cases.append(("bad-id", text.replace('id = "EncounterID"', 'id = "EncounterKey"', 1), "EncounterKey"))
+    # A required member the payload does not have (checked through each level of its path).
+    cases.append(("bad-required", text.replace('"Filter/PatientID|', '"Filter/PatientNumber|', 1), "PatientNumber"))
     # Rows out of order.
     cases.append(("order", re.sub(r'name = "CreateAppointment"', 'name = "ZCreateAppointment"', text, count=1),
                   "alphabetical"))

@@ -73,6 +73,13 @@ class Report {
   void fail(const std::string& step, const std::string& text, const std::string& fix, int code) {
     line("[FAIL]", step, text);
     if (!fix.empty()) std::cout << "         fix: " << fix << '\n';
+    // A call the service answered with a failure (codes 3..7): the same answer to an integrator's own program is
+    // usually a mistake in its request, which check-request finds offline.
+    if (code >= 3 && code <= 7 && !pointed_to_check_) {
+      std::cout << "         your own program gets such answers? save one of its requests (with its HTTP headers) and "
+                   "run: kareo check-request FILE\n";
+      pointed_to_check_ = true;
+    }
     if (!exit_code_) exit_code_ = code;
   }
   void detail(const std::string& text) { std::cout << "         " << text << '\n'; }
@@ -83,6 +90,7 @@ class Report {
     std::cout << mark << ' ' << step << ": " << text << '\n' << std::flush;
   }
   int exit_code_ = 0;
+  bool pointed_to_check_ = false;
 };
 
 // Connects a TCP socket within `timeout`; returns the socket or -1 with `error` set.

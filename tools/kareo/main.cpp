@@ -17,8 +17,8 @@ Endpoint: --endpoint, else KAREO_ENDPOINT, else Tebra's production service.
 Dates: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS. Payloads and records: JSON with the contract's member names
 (kareo describe COMMAND shows them).
 
-Exit codes: 0 success, 1 nothing found, 2 usage or invalid argument, 3 authentication failed,
-4 not authorized, 5 throttled (retries exhausted), 6 service error, 7 SOAP fault,
+Exit codes: 0 success, 1 nothing found (check-request: errors found), 2 usage or invalid argument,
+3 authentication failed, 4 not authorized, 5 throttled (retries exhausted), 6 service error, 7 SOAP fault,
 8 network, timeout or TLS failure, 9 malformed response, 10 ambiguous write outcome (look the record up
 before sending it again), 11 output error (standard output could not be written: a full disk, a closed
 pipe; sync keeps its checkpoint before the records that were not written).)";
@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   add_write_commands(app, commands);
   add_sync_command(app, commands);
   add_describe_command(app, commands);
+  add_check_request_command(app, commands);
 
   std::string command_name;
   try {

@@ -1,0 +1,193 @@
+// Every operation's request as the library sends it (captured by a loopback server, HTTP headers included) gives
+// no finding: the checker and the client are built from the same contract and must agree.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+#include "kareo/check.hpp"
+#include "kareo/client.hpp"
+#include "scripted_server.hpp"
+#include "wcf.hpp"
+
+namespace kareo {
+namespace {
+
+std::map<Operation, std::function<void(Client&)>> invocations() {
+  std::map<Operation, std::function<void(Client&)>> m;
+  m[Operation::CreateAppointment] = [](Client& c) {
+    AppointmentCreate a;
+    a.PatientSummary = std::make_shared<PatientSummary>();
+    a.PatientSummary->PatientId = 101;
+    a.StartTime = "2024-03-05T14:30:00";
+    a.EndTime = "2024-03-05T15:00:00";
+    a.PracticeId = 7;
+    a.AppointmentType = AppointmentType::P;
+    a.AppointmentStatus = AppointmentStatus::Scheduled;
+    c.create_appointment(a);
+  };
+  m[Operation::CreateDocument] = [](Client& c) {
+    DocumentCreateRequest d;
+    d.FileName = "note.txt";
+    d.Name = "Test note";
+    d.FileContent = std::make_shared<std::string>("VGVzdCBub3Rl");
+    d.PatientId = 101;
+    d.PracticeId = 7;
+    c.create_document(d);
+  };
+  m[Operation::CreateEncounter] = [](Client& c) {
+    EncounterCreate e;
+    e.ServiceStartDate = "2024-03-05T00:00:00";
+    e.ServiceEndDate = "2024-03-05T00:00:00";
+    c.create_encounter(e);
+  };
+  m[Operation::CreatePatient] = [](Client& c) {
+    PatientCreate p;
+    p.FirstName = "Testpatient";
+    p.LastName = "Alpha";
+    p.DateofBirth = "1980-05-01T00:00:00";
+    p.Practice = std::make_shared<PracticeIdentifierReq>();
+    p.Practice->PracticeName = "Main Street Clinic";
+    c.create_patient(p);
+  };
+  m[Operation::CreatePayment] = [](Client& c) {
+    PaymentCreate p;
+    p.PayerType = "Patient";
+    p.Payment = std::make_shared<PaymentPaymentCreate>();
+    p.Payment->AmountPaid = "25.00";
+    p.Payment->PaymentMethod = "Cash";
+    c.create_payment(p);
+  };
+  m[Operation::DeleteAppointment] = [](Client& c) { c.delete_appointment(55); };
+  m[Operation::DeleteDocument] = [](Client& c) { c.delete_document(66); };
+  m[Operation::GetAllPatients] = [](Client& c) {
+    PatientBatchGetFilter f;
+    f.PracticeID = 7;
+    f.StartKey = 0;
+    c.get_all_patients(f);
+  };
+  m[Operation::GetAppointment] = [](Client& c) { c.get_appointment(55); };
+  m[Operation::GetAppointments] = [](Client& c) {
+    AppointmentFilter f;
+    f.StartDate = "3/1/2024";
+    f.EndDate = "3/31/2024";
+    f.PracticeName = "Main Street Clinic";
+    c.get_appointments(f);
+  };
+  m[Operation::GetCharges] = [](Client& c) {
+    ChargeFilter f;
+    f.FromPostingDate = "3/1/2024";
+    f.ToPostingDate = "3/31/2024";
+    c.get_charges(f);
+  };
+  m[Operation::GetCustomerIdFromKey] = [](Client& c) { c.get_customer_id_from_key(); };
+  m[Operation::GetEncounterDetails] = [](Client& c) {
+    EncounterDetailsFilter f;
+    f.EncounterID = "77";
+    c.get_encounter_details(f);
+  };
+  m[Operation::GetExternalVendors] = [](Client& c) { c.get_external_vendors(); };
+  m[Operation::GetPatient] = [](Client& c) { c.get_patient(101); };
+  m[Operation::GetPatients] = [](Client& c) {
+    PatientFilter f;
+    f.PracticeName = "Main Street Clinic";
+    f.FromLastModifiedDate = "3/1/2024";
+    f.ToLastModifiedDate = "3/31/2024";
+    c.get_patients(f);
+  };
+  m[Operation::GetPayments] = [](Client& c) {
+    PaymentFilter f;
+    f.PracticeName = "Main Street Clinic";
+    c.get_payments(f);
+  };
+  m[Operation::GetPractices] = [](Client& c) { c.get_practices(); };
+  m[Operation::GetProcedureCodes] = [](Client& c) {
+    ProcedureCodeFilter f;
+    f.Active = true;
+    c.get_procedure_codes(f);
+  };
+  m[Operation::GetProviders] = [](Client& c) { c.get_providers(); };
+  m[Operation::GetServiceLocations] = [](Client& c) {
+    ServiceLocationFilter f;
+    f.PracticeName = "Main Street Clinic";
+    ServiceLocationFieldsToReturn fields;
+    fields.Name = true;
+    c.get_service_locations(f, fields);
+  };
+  m[Operation::GetThrottles] = [](Client& c) { c.get_throttles(); };
+  m[Operation::GetTransactions] = [](Client& c) {
+    TransactionFilter f;
+    f.FromTransactionDate = "3/1/2024";
+    f.ToTransactionDate = "3/31/2024";
+    c.get_transactions(f);
+  };
+  m[Operation::RegisterExternalVendor] = [](Client& c) {
+    ExternalVendorReq v;
+    v.ExternalVendorName = "Test Vendor";
+    c.register_external_vendor(v);
+  };
+  m[Operation::UpdateAppointment] = [](Client& c) {
+    AppointmentUpdate a;
+    a.AppointmentId = 55;
+    c.update_appointment(a);
+  };
+  m[Operation::UpdateEncounterStatus] = [](Client& c) {
+    EncounterUpdateStatus s;
+    s.EncounterID = 77;
+    s.EncounterStatus = "Draft";
+    c.update_encounter_status(s);
+  };
+  m[Operation::UpdatePatient] = [](Client& c) {
+    PatientUpdate p;
+    p.PatientID = 101;
+    p.FirstName = "Testpatient";
+    p.Practice = std::make_shared<PracticeIdentifierReq>();
+    p.Practice->PracticeID = 7;
+    c.update_patient(p);
+  };
+  m[Operation::UpdatePatientsExternalID] = [](Client& c) {
+    PatientExternalIDSettingBatch b;
+    b.UpdateBatch = std::make_shared<ArrayOfPatientExternalIDSetting>();
+    auto s = std::make_shared<PatientExternalIDSetting>();
+    s->patientID = 101;
+    s->externalID = "EXT-101";
+    b.UpdateBatch->PatientExternalIDSetting.push_back(s);
+    c.update_patients_external_id(b);
+  };
+  return m;
+}
+
+TEST(CheckLibraryRequests, EveryOperationAsTheLibrarySendsItHasNoFinding) {
+  test::ScriptedServer server(test::empty_success);
+  // A password with every character XML must escape: the library escapes it, the checker must read it as text.
+  Client client(Options{}
+                    .policies(CallPolicies::none())
+                    .endpoint(server.url())
+                    .credentials(Credentials("synthetic-customer-key", "integrator@example.com", "p&ss<w>rd\"'"))
+                    .receive_timeout(std::chrono::seconds(5)));
+  const auto calls = invocations();
+  ASSERT_EQ(calls.size(), kOperationCount);
+  for (const auto& [op, invoke] : calls) invoke(client);
+  std::map<std::string, int> seen;
+  for (const auto& req : server.requests()) {
+    const std::string raw = req.head + "\r\n" + req.body;  // head ends with its last CRLF
+    const auto check = check_request(raw, CheckOptions{});
+    ++seen[check.operation];
+    EXPECT_TRUE(check.findings.empty()) << test::action_of(req) << ": " << check.findings.size()
+                                        << " finding(s), first: "
+                                        << (check.findings.empty()
+                                                ? ""
+                                                : check.findings[0].code + " " + check.findings[0].message + " at " +
+                                                      check.findings[0].path);
+    EXPECT_TRUE(check.accepted());
+    EXPECT_TRUE(check.corrected_request.empty());
+    // The body alone, with the SOAPAction given separately, reads the same.
+    CheckOptions options;
+    options.soap_action = req.header("SOAPAction");
+    EXPECT_TRUE(check_request(req.body, options).findings.empty()) << test::action_of(req);
+  }
+  for (Operation op : all_operations()) EXPECT_EQ(seen[std::string(operation_name(op))], 1) << operation_name(op);
+}
+
+}  // namespace
+}  // namespace kareo
