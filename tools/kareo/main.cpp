@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   add_write_commands(app, commands);
   add_sync_command(app, commands);
   add_describe_command(app, commands);
+  add_export_command(app, commands);
 
   std::string command_name;
   try {
