@@ -162,6 +162,7 @@ void add_doctor_command(CLI::App& app, Commands& commands);
 void add_sync_command(CLI::App& app, Commands& commands);
 void add_describe_command(CLI::App& app, Commands& commands);
 void add_check_request_command(CLI::App& app, Commands& commands);
+void add_export_command(CLI::App& app, Commands& commands);
 
 /// The payload and result types of the write commands, for `describe`.
 struct WriteCommandInfo {

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   add_sync_command(app, commands);
   add_describe_command(app, commands);
   add_check_request_command(app, commands);
+  add_export_command(app, commands);
 
   std::string command_name;
   try {
