@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that includes never go upward in the library's layers.
+"""Checks that includes never go upward in the library's layers, and that no file is over 600 lines.
 
 Every hand-written header of include/kareo and every file of src/ belongs to one layer (LAYERS below, lowest
 first). A file may include files of its own layer and of the layers below it; an include of a higher layer is an
@@ -49,6 +49,13 @@ LEAN = {
     "kareo/options.hpp": {"kareo/pacing.hpp", "kareo/retry.hpp", "kareo/policies.hpp"},
 }
 
+# No hand-written file of include/kareo or src/ is longer than this, but for the ones listed with their reason.
+MAX_LINES = 600
+KNOWN_LONG = {
+    # The built-in transport, being split by concern.
+    "src/transport/gsoap_connection.cpp",
+}
+
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 
 
@@ -86,7 +93,7 @@ def resolve(include, name, root):
     return None
 
 
-def check(root):
+def check(root, known=True):
     problems = []
     unclassified = []
     used_known = set()
@@ -97,6 +104,9 @@ def check(root):
             continue
         with open(path, encoding="utf-8") as f:
             text = f.read()
+        lines = text.count("\n")
+        if lines > MAX_LINES and name not in KNOWN_LONG:
+            problems.append(f"{name} has {lines} lines, more than {MAX_LINES}: split it by concern")
         for include in INCLUDE.findall(text):
             target = resolve(include, name, root)
             if target is None:
@@ -115,7 +125,7 @@ def check(root):
                                 f"dependency")
     for name in sorted(set(unclassified)):
         problems.append(f"{name} belongs to no layer: add it to LAYERS in {os.path.basename(__file__)}")
-    for entry in sorted(KNOWN - used_known):
+    for entry in sorted(KNOWN - used_known) if known else []:
         problems.append(f"known exception {entry[0]} -> {entry[1]} no longer occurs: remove it from KNOWN")
     return problems
 
@@ -129,19 +139,20 @@ def self_test():
                 f.write(text)
         for public, _ in [("kareo/wire.hpp", 0)]:
             write("include/" + public, '#include "kareo/options.hpp"\n')
-        write("include/kareo/options.hpp", '#include "kareo/pacing.hpp"\n')
+        write("include/kareo/options.hpp", '#include "kareo/policy_options.hpp"\n')
+        write("include/kareo/policy_options.hpp", "")
         write("include/kareo/pacing.hpp", '#include "kareo/clock.hpp"\n')
         write("include/kareo/clock.hpp", "")
         write("src/policy/pacing.cpp", '#include "kareo/pacing.hpp"\n#include "client/facade_internal.hpp"\n')
         write("src/client/facade_internal.hpp", '#include "kareo/options.hpp"\n')
-        problems = check(root)
+        problems = check(root, known=False)
         expected = "src/policy/pacing.cpp (policy) includes src/client/facade_internal.hpp (client)"
         if len(problems) != 1 or not problems[0].startswith(expected):
             print("self-test: expected exactly one upward include to be reported, got:", *problems, sep="\n  ")
             return 1
         write("src/policy/pacing.cpp", '#include "kareo/pacing.hpp"\n')
-        if check(root):
-            print("self-test: a clean tree was refused:", *check(root), sep="\n  ")
+        if check(root, known=False):
+            print("self-test: a clean tree was refused:", *check(root, known=False), sep="\n  ")
             return 1
     print("self-test: an upward include is caught, a clean tree passes")
     return 0
