@@ -1,7 +1,9 @@
-# The JSON mapping of the contract types (include/kareo/json.hpp), part of libkareo.
+# The JSON mapping of the contract types (include/kareo/json.hpp): the library Kareo::json (libkareo_json), apart
+# from the core library so that Kareo::kareo does not need nlohmann-json. Built with KAREO_WITH_JSON (default ON).
 # scripts/generate_json_mapping.py reads the annotated contract header (the one the wire layer is built from)
 # and writes one to/from JSON function pair per contract type; src/json/json.cpp holds the hand-written helpers.
-# Included from src/CMakeLists.txt after the kareo target is defined.
+# Included from src/CMakeLists.txt after the kareo target is defined; the kareo tool and the examples that print
+# JSON link Kareo::json.
 find_package(nlohmann_json 3.2 CONFIG REQUIRED)
 
 set(KAREO_JSON_PARTS 4)
@@ -19,8 +21,15 @@ add_custom_command(
   DEPENDS "${KAREO_WIRE_HEADER}" "${PROJECT_SOURCE_DIR}/scripts/generate_json_mapping.py"
   COMMENT "JSON mapping of the contract types" VERBATIM)
 
-target_sources(kareo PRIVATE "${PROJECT_SOURCE_DIR}/src/json/json.cpp" ${_kareo_json_generated})
+add_library(kareo_json "${PROJECT_SOURCE_DIR}/src/json/json.cpp" ${_kareo_json_generated})
+add_library(Kareo::json ALIAS kareo_json)
+set_target_properties(kareo_json PROPERTIES EXPORT_NAME json VERSION ${PROJECT_VERSION}
+                                            SOVERSION ${PROJECT_VERSION_MAJOR})
+target_compile_options(kareo_json PRIVATE ${KAREO_WARNINGS})
 # The generated parts are large and simple: no debug information for them.
 set_source_files_properties(${_kareo_json_generated} PROPERTIES COMPILE_OPTIONS "-g0")
-target_include_directories(kareo PRIVATE "${KAREO_JSON_DIR}" "${PROJECT_SOURCE_DIR}/src")
-target_link_libraries(kareo PUBLIC nlohmann_json::nlohmann_json)
+target_include_directories(kareo_json PRIVATE "${KAREO_JSON_DIR}" "${PROJECT_SOURCE_DIR}/src")
+target_link_libraries(kareo_json PUBLIC kareo nlohmann_json::nlohmann_json)
+install(TARGETS kareo_json EXPORT KareoTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development)

@@ -71,8 +71,9 @@ target_include_directories(kareo_wire SYSTEM PUBLIC
 target_link_options(kareo_wire INTERFACE "LINKER:--undefined=soap_delelement")
 target_link_libraries(kareo_wire PUBLIC PkgConfig::GSOAP OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB Threads::Threads)
 install(TARGETS kareo_wire EXPORT KareoTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES ${_kareo_wire_headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kareo/wire)
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development)
+install(FILES ${_kareo_wire_headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kareo/wire COMPONENT development)
 
 # cmake --build build --target regenerate: rewrite generated/KareoServices.h from wsdl/ (review the diff).
 add_custom_target(regenerate

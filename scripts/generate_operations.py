@@ -17,7 +17,7 @@ import tomllib
 DATE_FIELDS = ["Created", "LastModified", "Service", "Posting", "Transaction"]
 COLUMNS = {
     "name", "summary", "write", "interval_ms", "permission", "payload", "payload_member", "result", "credentials",
-    "streamed", "rows", "paging", "max_window_days", "command", "required",
+    "streamed", "rows", "paging", "max_window_days", "store_entity", "command", "required",
 }
 
 
@@ -42,6 +42,7 @@ def load(path):
     if len(set(names)) != len(names):
         fail(path + ": an operation is listed twice")
     commands = set()
+    entities = set()
     for op in ops:
         where = path + ": " + op.get("name", "?")
         unknown = set(op) - COLUMNS
@@ -70,6 +71,12 @@ def load(path):
             fail(where + ": a paged operation needs rows")
         if op["streamed"] and "rows" not in op:
             fail(where + ": a streamed operation needs rows")
+        if op.get("store_entity") and "rows" not in op:
+            fail(where + ": store_entity is for list operations (with rows)")
+        if op.get("store_entity"):
+            if op["store_entity"] in entities:
+                fail(where + ": store_entity " + op["store_entity"] + " is listed by two operations")
+            entities.add(op["store_entity"])
         if op["command"] in commands:
             fail(where + ": command " + op["command"] + " is used twice")
         commands.add(op["command"])
@@ -278,6 +285,10 @@ struct Row {
                           f"{op['rows']['id']})" for op in ops if "rows" in op)
     lines.append("/// Calls `X(Operation, method, array member, item member, ID member)` for every list operation.\n")
     lines.append("#define KAREO_LIST_OPERATIONS(X) \\\n" + listed + "\n\n")
+    stored = " \\\n".join(f"  X({op['store_entity']}, {op['name']})" for op in ops if op.get("store_entity"))
+    lines.append("/// Calls `X(Entity, Operation)` for every list operation that reads an entity of the fake server's "
+                 "store.\n")
+    lines.append("#define KAREO_STORE_ENTITY_OPERATIONS(X) \\\n" + stored + "\n\n")
     every = " \\\n".join(f"  X({op['name']}, {op['method']})" for op in ops)
     lines.append("/// Calls `X(Operation, method)` for every operation.\n")
     lines.append("#define KAREO_EVERY_OPERATION(X) \\\n" + every + "\n\n")

@@ -86,7 +86,6 @@ int main(int argc, char** argv) {
     // a throttled call is sent again after the interval the service names.
     kareo::CallPolicies policies;
     policies.retry_policy.max_attempts = 1;
-    policies.pacing.max_throttle_retries = 0;
     options.policies(policies);
     kareo::Client client(options);
     call(client, what, practice);

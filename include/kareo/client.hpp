@@ -10,6 +10,7 @@
 #include "kareo/connection.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/options.hpp"
+#include "kareo/pacing.hpp"
 #include "kareo/types.hpp"
 
 namespace kareo {
@@ -234,5 +235,10 @@ inline constexpr const char kIncludeUnapprovedCharges[] = "T";
 /// auto charges = client.get_charges(kareo::include_unapproved_charges(filter));
 /// @endcode
 ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include = true);
+
+/// Calls GetThrottles with `client` and replaces the limiter's intervals with the live values (operations the
+/// answer does not mention keep theirs). GetThrottles is itself limited to one call per five seconds.
+/// @return the limits the service sent.
+std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter);
 
 }  // namespace kareo

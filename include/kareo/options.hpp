@@ -14,7 +14,7 @@
 #include "kareo/connection.hpp"
 #include "kareo/credentials.hpp"
 #include "kareo/observability.hpp"
-#include "kareo/policies.hpp"
+#include "kareo/policy_options.hpp"
 
 namespace kareo {
 
@@ -117,8 +117,9 @@ class Options {
   const std::shared_ptr<Connection>& connection() const noexcept { return connection_; }
 
   /// Adds a decorator. The Client builds its connection stack as
-  /// `decorator_n( ... decorator_1(observability(transport)))`: decorators added first sit closest to the
-  /// network, and every attempt a decorator makes (a retry, say) is observed separately.
+  /// `decorator_n( ... decorator_1(retries(pacing(observability(transport)))))` (see kareo/policies.hpp):
+  /// decorators added first sit closest to the policies, and every attempt the retry layer makes is observed
+  /// separately.
   Options& add_decorator(Decorator decorator);
   /// The decorators, in the order they were added.
   const std::vector<Decorator>& decorators() const noexcept { return decorators_; }

@@ -6,7 +6,9 @@
 /// GetAllPatients per five seconds (see kareo::published_interval). A RateLimiter keeps the next permitted time of
 /// every (account, operation); PacedConnection asks it before each attempt. When the service still refuses a call
 /// ("429: GetPatients endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
-/// defers that operation by the interval the service named (plus the margin) and sends the call again.
+/// defers that operation by the interval the service named (plus the margin) and lets kareo::Throttled through:
+/// whether the call is sent again is decided by the retry layer alone (kareo::RetryingConnection, which counts
+/// the attempt under RetryPolicy::max_attempts), and its next attempt waits for the deferred turn.
 ///
 /// Typical composition (kareo::Client does this for you from its Options):
 /// @code
@@ -30,26 +32,13 @@
 #include "kareo/clock.hpp"
 #include "kareo/connection.hpp"
 #include "kareo/operations.hpp"
+#include "kareo/policy_options.hpp"
 
 namespace kareo_wire {
 class kareo__ThrottleDetail;
 }  // namespace kareo_wire
 
 namespace kareo {
-
-class Client;
-
-/// How much slower than the published limit calls are spaced, and how often a refused call is sent again.
-struct PacingOptions {
-  /// Added to every interval, as a fraction of it (0.10 = 10 %).
-  double margin_ratio = 0.10;
-  /// The least margin added to every interval: a call exactly one interval after the previous one can still be
-  /// refused, network delays vary.
-  std::chrono::milliseconds min_margin{50};
-  /// How often PacedConnection sends a call again after the service refused it as throttled, before it lets
-  /// kareo::Throttled through. Throttled calls were not executed, so resending is safe even for writes.
-  int max_throttle_retries = 5;
-};
 
 /// `interval` plus its margin: `interval + max(interval * margin_ratio, min_margin)`, rounded up to milliseconds.
 std::chrono::milliseconds with_margin(std::chrono::milliseconds interval, const PacingOptions& options) noexcept;
@@ -172,9 +161,9 @@ class SharedFileRateLimiter final : public RateLimiter {
   ThrottleTable table_;
 };
 
-/// A Connection decorator that waits for the RateLimiter before every attempt and absorbs the service's
-/// throttle refusals (kareo::Throttled): it defers the operation by the interval the service named and sends
-/// the call again, up to PacingOptions::max_throttle_retries times.
+/// A Connection decorator that waits for the RateLimiter before every attempt. It sends each call once: when the
+/// service refuses it as throttled (kareo::Throttled), it defers the operation by the interval the service named
+/// and rethrows, so that the next attempt (the retry layer's decision) waits at least that long.
 ///
 /// The account of a call is derived from the customer key in its RequestHeader.
 class PacedConnection final : public Connection {
@@ -182,7 +171,7 @@ class PacedConnection final : public Connection {
   /// Paces `inner` with `limiter`.
   PacedConnection(std::shared_ptr<Connection> inner, std::shared_ptr<RateLimiter> limiter, PacingOptions options = {});
 
-  /// Waits for a turn, then forwards to the inner connection; see the class description for throttling.
+  /// Waits for a turn, then forwards to the inner connection once; see the class description for throttling.
   void call(Exchange& exchange) override;
 
   /// The limiter in use.
@@ -193,10 +182,5 @@ class PacedConnection final : public Connection {
   std::shared_ptr<RateLimiter> limiter_;
   PacingOptions options_;
 };
-
-/// Calls GetThrottles with `client` and replaces the limiter's intervals with the live values (operations the
-/// answer does not mention keep theirs). GetThrottles is itself limited to one call per five seconds.
-/// @return the limits the service sent.
-std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter);
 
 }  // namespace kareo

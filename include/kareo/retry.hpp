@@ -34,38 +34,9 @@
 #include "kareo/clock.hpp"
 #include "kareo/connection.hpp"
 #include "kareo/errors.hpp"
-#include "kareo/pacing.hpp"
+#include "kareo/policy_options.hpp"
 
 namespace kareo {
-
-/// How often and how patiently failed calls are tried again.
-struct RetryPolicy {
-  /// Attempts in all, the first included (1 disables retries).
-  int max_attempts = 5;
-  /// The call's time budget, measured from the start of its first attempt: no retry is started whose wait would
-  /// end later than this, and an attempt still running then is ended (Exchange::deadline). Zero: attempts get
-  /// no deadline from this layer, and a failed attempt is not retried.
-  std::chrono::milliseconds max_elapsed = std::chrono::minutes(15);
-  /// The wait before the first retry, before jitter.
-  std::chrono::milliseconds initial_backoff{500};
-  /// The longest wait between two attempts, before jitter.
-  std::chrono::milliseconds max_backoff{30000};
-  /// Each wait is this many times the one before (until max_backoff).
-  double multiplier = 2.0;
-  /// The fraction of each wait that is random: a wait of nominal length d lasts between d * (1 - jitter) and d.
-  /// 0 makes waits deterministic; values are clamped to [0, 1].
-  double jitter = 0.5;
-  /// How often a read that failed with an InternalServiceFault is tried again (such faults are often caused by
-  /// the request itself, e.g. a too-wide date range, and then repeat).
-  int max_soap_fault_retries = 1;
-  /// The margin added to the interval a Throttled failure names.
-  PacingOptions throttle_margin{};
-  /// Seeds the jitter (0: a random seed). Set it for reproducible waits.
-  std::uint64_t seed = 0;
-  /// Decides whether a failure proves that nothing was sent (so a write may safely be sent again).
-  /// Empty: kareo::request_not_sent.
-  std::function<bool(const Error&)> not_sent;
-};
 
 /// The waits between attempts: exponential, capped, with jitter.
 class Backoff {
@@ -120,6 +91,9 @@ AmbiguousOutcome ambiguous_outcome(const Error& cause, Operation op);
 
 /// A Connection decorator that retries as described in this file's table.
 ///
+/// It is the one layer that sends a call again (PacedConnection below it only waits, and defers after a
+/// throttle refusal), and the one step that reports a write that may have been applied as
+/// kareo::AmbiguousOutcome: a Client has it in its stack even with retries off (then with one attempt).
 /// Place it above PacedConnection so that every attempt is paced. Exchange::attempt is incremented for each
 /// attempt, and the response is cleared before a call is sent again.
 class RetryingConnection final : public Connection {

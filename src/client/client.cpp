@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "client/facade_internal.hpp"
+#include "kareo/policies.hpp"
 #include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
 #include "wire_helpers.hpp"
@@ -136,19 +137,9 @@ struct Client::Impl {
     T::payload(body) = share(payload);
     typename T::Response response;
     Exchange exchange{Op, &body, &response, 1};
-    try {
-      stack->call(exchange);
-    } catch (const AmbiguousOutcome&) {
-      throw;
-    } catch (const Error& e) {
-      // With or without the retry layer, a write that may have reached the server is reported as such.
-      if (is_write(Op)) {
-        if (classify_failure(e, Op, 0, options.policies().retry_policy).verdict == RetryVerdict::Ambiguous) {
-          throw ambiguous_outcome(e, Op);
-        }
-      }
-      throw;
-    }
+    // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
+    // every stack has (kareo/policies.hpp).
+    stack->call(exchange);
     // A user-supplied transport may fill a failure report without throwing.
     detail::Secrets secrets;
     secrets.add(c.customer_key());
@@ -550,6 +541,14 @@ UpdatePatientsExternalIDResp Client::update_patients_external_id(PatientExternal
   UpdatePatientsExternalIDReq request;
   request.Updates = share(updates);
   return update_patients_external_id_raw(std::move(request));
+}
+
+std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter) {
+  auto limits = throttle_limits(client.get_throttles());
+  ThrottleTable table = limiter.limits();
+  table.apply(limits);
+  limiter.update_limits(table);
+  return limits;
 }
 
 }  // namespace kareo

@@ -13,10 +13,9 @@
 #include <cstring>
 #include <sstream>
 
-#include "operations/exchange_access.hpp"
-#include "kareo/client.hpp"
 #include "kareo/errors.hpp"
 #include "kareo_wireH.h"
+#include "operations/exchange_access.hpp"
 
 namespace kareo {
 
@@ -307,32 +306,20 @@ PacedConnection::PacedConnection(std::shared_ptr<Connection> inner, std::shared_
 
 void PacedConnection::call(Exchange& exchange) {
   const std::string account = detail::account_id(detail::customer_key_of(exchange));
-  for (int refused = 0;; ++refused) {
-    limiter_->acquire(account, exchange.operation);
-    try {
-      inner_->call(exchange);
-      return;
-    } catch (const Throttled& throttled) {
-      // The service names the endpoint it throttled; normally the one called.
-      Operation op = exchange.operation;
-      if (auto named = ThrottleTable::operation_for_endpoint(throttled.endpoint())) op = *named;
-      milliseconds wait = throttled.interval();
-      if (wait <= milliseconds::zero()) wait = limiter_->limits().interval(op);
-      limiter_->defer(account, op, wait);
-      if (op != exchange.operation) limiter_->defer(account, exchange.operation, wait);
-      if (refused >= options_.max_throttle_retries) throw;
-      detail::reset_response(exchange);
-      ++exchange.attempt;
-    }
+  limiter_->acquire(account, exchange.operation);
+  try {
+    inner_->call(exchange);
+  } catch (const Throttled& throttled) {
+    // The service names the endpoint it throttled; normally the one called. Later turns of both wait the
+    // interval it named; sending the call again is the retry layer's decision, not this one's.
+    Operation op = exchange.operation;
+    if (auto named = ThrottleTable::operation_for_endpoint(throttled.endpoint())) op = *named;
+    milliseconds wait = throttled.interval();
+    if (wait <= milliseconds::zero()) wait = limiter_->limits().interval(op);
+    limiter_->defer(account, op, wait);
+    if (op != exchange.operation) limiter_->defer(account, exchange.operation, wait);
+    throw;
   }
-}
-
-std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter) {
-  auto limits = throttle_limits(client.get_throttles());
-  ThrottleTable table = limiter.limits();
-  table.apply(limits);
-  limiter.update_limits(table);
-  return limits;
 }
 
 }  // namespace kareo

@@ -22,10 +22,14 @@ std::shared_ptr<Connection> apply_policies(std::shared_ptr<Connection> connectio
     }
     connection = std::make_shared<PacedConnection>(std::move(connection), std::move(limiter), policies.pacing);
   }
-  if (policies.retry) {
-    connection = std::make_shared<RetryingConnection>(std::move(connection), policies.retry_policy, clock);
+  // The retry layer is always there: it alone resends (throttled calls included), and it alone decides that a
+  // failed write may have been applied (kareo::AmbiguousOutcome). Without retries it makes one attempt.
+  RetryPolicy retry = policies.retry_policy;
+  if (!policies.retry) {
+    retry.max_attempts = 1;
+    retry.max_elapsed = std::chrono::milliseconds::zero();
   }
-  return connection;
+  return std::make_shared<RetryingConnection>(std::move(connection), std::move(retry), clock);
 }
 
 }  // namespace kareo

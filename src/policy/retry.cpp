@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "kareo/pacing.hpp"
 #include "operations/exchange_access.hpp"
 
 namespace kareo {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kareo_optable.hpp"
 #include "schema.hpp"
 #include "store_impl.hpp"
 
@@ -159,12 +160,27 @@ std::vector<std::int64_t> Store::ids(Entity entity) const {
   return out;
 }
 
+namespace {
+
+// The list operation whose filter rules apply to `entity` (the operation table's store_entity column); "" for an
+// entity no operation lists.
+const char* list_operation(Entity entity) {
+  switch (entity) {
+#define KAREO_STORE_OP_(StoreEntity, Name) \
+  case Entity::StoreEntity:                \
+    return #Name;
+    KAREO_STORE_ENTITY_OPERATIONS(KAREO_STORE_OP_)
+#undef KAREO_STORE_OP_
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
 std::vector<std::int64_t> Store::ids(Entity entity, const Filter& filter) const {
   std::shared_lock lock(impl_->mutex);
-  static const char* const kOps[] = {"GetPractices", "GetProviders",    "GetServiceLocations", "GetProcedureCodes",
-                                     "GetPatients",  "GetAppointments", "GetEncounterDetails", "GetCharges",
-                                     "GetPayments",  "GetTransactions", "GetExternalVendors",  ""};
-  auto rows = impl_->select(entity, filter, Visibility{}, kOps[entity_slot(entity)]);
+  auto rows = impl_->select(entity, filter, Visibility{}, list_operation(entity));
   std::vector<std::int64_t> out;
   out.reserve(rows.size());
   for (const auto& r : rows) out.push_back(r->id);

@@ -41,6 +41,12 @@ def main(argv):
     # Rows out of order.
     cases.append(("order", re.sub(r'name = "CreateAppointment"', 'name = "ZCreateAppointment"', text, count=1),
                   "alphabetical"))
+    # Two list operations reading the same entity of the fake server's store.
+    cases.append(("store-entity-twice", text.replace('store_entity = "Charge"', 'store_entity = "Patient"', 1),
+                  "store_entity Patient"))
+    # A store entity for an operation that lists nothing.
+    cases.append(("store-entity-no-rows", text.replace('name = "GetPatient"\n', 'name = "GetPatient"\n'
+                                                       'store_entity = "Patient"\n', 1), "store_entity is for list"))
     ok = run(generator, text, stub, work, "control")
     if ok.returncode != 0:
         print("the unmodified table was refused:\n" + ok.stderr)

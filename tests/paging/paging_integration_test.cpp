@@ -330,6 +330,12 @@ TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
                       .policies(CallPolicies::none())  // the decorators below are the policies
                       .add_decorator([limiter](std::shared_ptr<Connection> inner) {
                         return std::make_shared<PacedConnection>(std::move(inner), limiter);
+                      })
+                      // The retry layer sends a throttled call again (the pacing layer only waits).
+                      .add_decorator([](std::shared_ptr<Connection> inner) {
+                        RetryPolicy retry;
+                        retry.seed = 3;
+                        return std::make_shared<RetryingConnection>(std::move(inner), retry, clock_);
                       }));
   };
   PatientFilter f;

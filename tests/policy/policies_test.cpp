@@ -46,7 +46,6 @@ TEST(CallPolicies, NoneSendsEachCallOnceAndAtOnce) {
   Fixture f;
   f.mock->handler = [](Exchange& ex) { throw policy_test::connection_error(ex.operation, true); };
   auto stack = apply_policies(f.mock, CallPolicies::none());
-  EXPECT_EQ(stack, f.mock);
   EXPECT_THROW(f.call(*stack), ConnectionError);
   EXPECT_EQ(f.mock->calls().size(), 1u);
 }
@@ -138,6 +137,111 @@ TEST(CallPolicies, AWriteThatMayHaveArrivedIsAmbiguousEvenWithoutPolicies) {
   request.Patient->FirstName = "Testfirst";
   EXPECT_THROW(client.create_patient_raw(std::move(request)), AmbiguousOutcome);
   EXPECT_EQ(f.mock->calls().size(), 1u);
+}
+
+// ---- one owner of throttle retries, one write-safety step ----------------------------------------------------
+
+TEST(CallPolicies, AlwaysThrottledCallIsSentMaxAttemptsTimesInAll) {
+  // Only the retry layer resends: a call the service keeps refusing is sent max_attempts times, not
+  // max_attempts times the pacing layer's own retries.
+  Fixture f;
+  f.mock->handler = [](Exchange& ex) { throw policy_test::throttled(ex.operation, 1000ms); };
+  CallPolicies p;
+  p.clock = f.clock;
+  p.retry_policy.jitter = 0;
+  auto stack = apply_policies(f.mock, p);
+  EXPECT_THROW(f.call(*stack), Throttled);
+  EXPECT_EQ(f.mock->calls().size(), static_cast<std::size_t>(p.retry_policy.max_attempts));
+}
+
+TEST(CallPolicies, AThrottledCallIsResentAfterTheNamedIntervalOnly) {
+  Fixture f;
+  int refusals = 2;
+  f.mock->handler = [&](Exchange& ex) {
+    if (refusals-- > 0) throw policy_test::throttled(ex.operation, 3000ms);
+    policy_test::succeed(ex);
+  };
+  CallPolicies p;
+  p.clock = f.clock;
+  p.retry_policy.jitter = 0;
+  auto stack = apply_policies(f.mock, p);
+  EXPECT_NO_THROW(f.call(*stack));
+  const auto calls = f.mock->calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[1].at - calls[0].at, 3300ms);  // the named 3 s plus the margin, not waited twice
+  EXPECT_EQ(calls[2].at - calls[1].at, 3300ms);
+  EXPECT_EQ(calls[1].attempt, 2);
+  EXPECT_EQ(calls[2].attempt, 3);
+}
+
+TEST(CallPolicies, WithoutRetriesAThrottledCallIsSentOnce) {
+  Fixture f;
+  f.mock->handler = [](Exchange& ex) { throw policy_test::throttled(ex.operation, 1000ms); };
+  CallPolicies p;
+  p.clock = f.clock;
+  p.retry = false;
+  auto stack = apply_policies(f.mock, p);
+  EXPECT_THROW(f.call(*stack), Throttled);
+  EXPECT_EQ(f.mock->calls().size(), 1u);
+}
+
+// What a decorator (Options::add_decorator, above the policies) saw a call end with.
+struct Outcome {
+  std::string what;
+};
+
+class Watch final : public Connection {
+ public:
+  Watch(std::shared_ptr<Connection> inner, std::shared_ptr<Outcome> seen)
+      : inner_(std::move(inner)), seen_(std::move(seen)) {}
+  void call(Exchange& exchange) override {
+    try {
+      inner_->call(exchange);
+      seen_->what = "ok";
+    } catch (const AmbiguousOutcome&) {
+      seen_->what = "ambiguous";
+      throw;
+    } catch (const Error& e) {
+      seen_->what = error_kind_name(e.kind());
+      throw;
+    }
+  }
+
+ private:
+  std::shared_ptr<Connection> inner_;
+  std::shared_ptr<Outcome> seen_;
+};
+
+TEST(CallPolicies, OneWriteSafetyVerdictWhateverThePolicies) {
+  // The step that decides "may have been applied" is the same with and without retries: decorators above it see
+  // AmbiguousOutcome, the caller gets it, and the failure was judged once (one look at not_sent).
+  for (const bool retry : {true, false}) {
+    Fixture f;
+    f.mock->handler = [](Exchange& ex) { throw policy_test::timeout_error(ex.operation); };
+    auto seen = std::make_shared<Outcome>();
+    int judged = 0;
+    CallPolicies p = CallPolicies::none();
+    p.retry = retry;
+    p.clock = f.clock;
+    p.retry_policy.not_sent = [&](const Error&) {
+      ++judged;
+      return false;
+    };
+    Client client(Options{}
+                      .credentials({"test-customer-key", "test-user", "test-password"})
+                      .connection(f.mock)
+                      .policies(p)
+                      .add_decorator([seen](std::shared_ptr<Connection> inner) {
+                        return std::make_shared<Watch>(std::move(inner), seen);
+                      }));
+    CreatePatientReq request;
+    request.Patient = std::make_shared<PatientCreate>();
+    request.Patient->FirstName = "Testfirst";
+    EXPECT_THROW(client.create_patient_raw(std::move(request)), AmbiguousOutcome) << "retry " << retry;
+    EXPECT_EQ(seen->what, "ambiguous") << "retry " << retry;
+    EXPECT_EQ(judged, 1) << "retry " << retry;
+    EXPECT_EQ(f.mock->calls().size(), 1u) << "retry " << retry;
+  }
 }
 
 }  // namespace

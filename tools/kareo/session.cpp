@@ -184,7 +184,6 @@ kareo::Options Session::options(bool with_credentials) {
   kareo::CallPolicies policies;
   policies.pace = !globals_.no_pacing;
   if (policies.pace) policies.limiter = std::make_shared<kareo::SharedFileRateLimiter>(globals_.pacing_dir);
-  policies.pacing.max_throttle_retries = 0;
   policies.retry_policy.max_attempts = std::max(1, globals_.max_retries + 1);
   // --timeout bounds each call as a whole: every attempt and the waits between them.
   if (whole_call.count() > 0) policies.retry_policy.max_elapsed = whole_call;
