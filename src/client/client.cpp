@@ -135,7 +135,7 @@ struct Client::Impl {
     typename T::Body body;
     T::payload(body) = share(payload);
     typename T::Response response;
-    Exchange exchange{Op, &body, &response, 1};
+    Exchange exchange{body, response};
     try {
       stack->call(exchange);
     } catch (const AmbiguousOutcome&) {

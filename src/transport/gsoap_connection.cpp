@@ -48,13 +48,13 @@ void add_header_secrets(Secrets& s, const Payload& p) {
 Secrets secrets_of(const Exchange& ex) {
   Secrets s;
   switch (ex.operation) {
-#define KAREO_SECRETS_(Name, M, P, R)                                                       \
-  case Operation::Name: {                                                                   \
-    const auto* body = static_cast<const wire::Traits<Operation::Name>::Body*>(ex.request); \
-    if (body && wire::Traits<Operation::Name>::payload(*body)) {                            \
-      add_header_secrets(s, *wire::Traits<Operation::Name>::payload(*body));                \
-    }                                                                                       \
-    break;                                                                                  \
+#define KAREO_SECRETS_(Name, M, P, R)                                       \
+  case Operation::Name: {                                                   \
+    const auto& body = ex.request<Operation::Name>();                       \
+    if (wire::Traits<Operation::Name>::payload(body)) {                     \
+      add_header_secrets(s, *wire::Traits<Operation::Name>::payload(body)); \
+    }                                                                       \
+    break;                                                                  \
   }
     KAREO_OPERATION_LIST(KAREO_SECRETS_)
 #undef KAREO_SECRETS_
@@ -117,17 +117,15 @@ TransportOutcome outcome_of(int soap_error) noexcept {
   }
 }
 
-class GsoapConnection final : public RecordingConnection {
+class GsoapConnection final : public Connection {
  public:
   explicit GsoapConnection(Settings s) : settings_(std::move(s)) {
     static std::once_flag ssl_init;
     std::call_once(ssl_init, [] { soap_ssl_init(); });
   }
 
-  using RecordingConnection::call;
-
-  void call(Exchange& ex, WireRecord& record) override {
-    if (!ex.request || !ex.response) throw InvalidArgument("Exchange without request or response", ex.operation);
+  void call(Exchange& ex) override {
+    WireRecord& record = ex.wire();
     record.endpoint = settings_.endpoint;
     std::unique_ptr<Context> context = acquire();
     CallState& st = context->state();
@@ -186,6 +184,7 @@ class GsoapConnection final : public RecordingConnection {
     } else {
       response = parse_http(st.received);
     }
+    record.elapsed = SteadyClock::now() - started;
     record.bytes_sent = st.bytes_sent;
     record.bytes_received = st.bytes_received;
     record.http_status = response.status;
@@ -219,12 +218,12 @@ class GsoapConnection final : public RecordingConnection {
         throw MalformedResponse(std::string(operation_name(ex.operation)) + ": response refused: " + why, details);
       }
       try {
-        check_response(ex.operation, ex.response, details, secrets.scrubber());
+        check_response(ex, details, secrets.scrubber());
       } catch (const Error&) {
         if (streamed && response.body.empty()) response = parse_http(st.received);
         capture();
         finish(std::move(context), true);
-        check_response(ex.operation, ex.response, details, secrets.scrubber());  // the same error, captured
+        check_response(ex, details, secrets.scrubber());  // the same error, captured
         throw;
       }
       finish(std::move(context), true);
@@ -297,11 +296,11 @@ class GsoapConnection final : public RecordingConnection {
 
 }  // namespace
 
-std::shared_ptr<RecordingConnection> make_gsoap_connection(Settings s) {
+std::shared_ptr<Connection> make_gsoap_connection(Settings s) {
   return std::make_shared<GsoapConnection>(std::move(s));
 }
 
-std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& o) {
+std::shared_ptr<Connection> make_gsoap_connection(const Options& o) {
   // Also an endpoint that came from KAREO_ENDPOINT: refused before any connection is made.
   check_endpoint(o.endpoint());
   Settings s{o.endpoint(),

@@ -133,17 +133,16 @@ std::string& verify_error() noexcept;
 void use_canned_transport(soap* soap, CallState& state);
 
 /// The built-in connection over `settings` (gsoap_connection.cpp).
-std::shared_ptr<RecordingConnection> make_gsoap_connection(Settings settings);
+std::shared_ptr<Connection> make_gsoap_connection(Settings settings);
 
-/// Sends `ex.request` and receives into `ex.response` on `proxy` (gsoap_dispatch.cpp): with the streaming reader
-/// for the streamed list operations, with the generated code for the others. Returns the gSOAP error code.
-int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action,
-             const Exchange& ex);
+/// Sends the exchange's request and receives into its response on `proxy` (gsoap_dispatch.cpp): with the streaming
+/// reader for the streamed list operations, with the generated code for the others. Returns the gSOAP error code.
+int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action, Exchange& ex);
 
 /// Whether the streaming reader reads the operation's response (the operation table's `streamed` column).
 bool streamed(Operation op) noexcept;
 
 /// Takes the response's objects out of gSOAP's memory, so that they outlive the context's next call.
-void detach_response(const Exchange& ex);
+void detach_response(Exchange& ex);
 
 }  // namespace kareo::detail

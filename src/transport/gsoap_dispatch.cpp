@@ -95,15 +95,14 @@ bool streamed(Operation op) noexcept {
   return i < optable::kRows && optable::kTable[i].streamed;
 }
 
-int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action,
-             const Exchange& ex) {
+int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const std::string& action, Exchange& ex) {
   if (streamed(ex.operation)) {
     switch (ex.operation) {
 #define KAREO_STREAMED_(Name)                                                                    \
   case Operation::Name: {                                                                        \
     using T = wire::Traits<Operation::Name>;                                                     \
-    auto* body = const_cast<T::Body*>(static_cast<const T::Body*>(ex.request));                  \
-    auto& response = *static_cast<T::Response*>(ex.response);                                    \
+    auto* body = const_cast<T::Body*>(&ex.request<Operation::Name>());                           \
+    auto& response = ex.response<Operation::Name>();                                             \
     if (proxy.send_##Name(endpoint, action.c_str(), body)) return proxy.soap->error;             \
     return streamed_recv(proxy, response, T::result(response), #Name "Response", #Name "Result", \
                          &kareo_wire::KareoServicesProxy::recv_##Name);                          \
@@ -115,23 +114,22 @@ int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const 
     }
   }
   switch (ex.operation) {
-#define KAREO_DISPATCH_(Name, M, P, R)                                                                       \
-  case Operation::Name:                                                                                      \
-    return proxy.Name(                                                                                       \
-        endpoint, action.c_str(),                                                                            \
-        const_cast<kareo_wire::_kareo__##Name*>(static_cast<const kareo_wire::_kareo__##Name*>(ex.request)), \
-        *static_cast<kareo_wire::_kareo__##Name##Response*>(ex.response));
+#define KAREO_DISPATCH_(Name, M, P, R)                                                         \
+  case Operation::Name:                                                                        \
+    return proxy.Name(endpoint, action.c_str(),                                                \
+                      const_cast<kareo_wire::_kareo__##Name*>(&ex.request<Operation::Name>()), \
+                      ex.response<Operation::Name>());
     KAREO_OPERATION_LIST(KAREO_DISPATCH_)
 #undef KAREO_DISPATCH_
   }
   return SOAP_ERR;
 }
 
-void detach_response(const Exchange& ex) {
+void detach_response(Exchange& ex) {
   switch (ex.operation) {
-#define KAREO_DETACH_(Name, M, P, R)                                          \
-  case Operation::Name:                                                       \
-    detach(*static_cast<kareo_wire::_kareo__##Name##Response*>(ex.response)); \
+#define KAREO_DETACH_(Name, M, P, R)        \
+  case Operation::Name:                     \
+    detach(ex.response<Operation::Name>()); \
     break;
     KAREO_OPERATION_LIST(KAREO_DETACH_)
 #undef KAREO_DETACH_

@@ -102,6 +102,17 @@ void check_response(Operation op, const void* response, const Error::Details& de
 
 namespace kareo::detail {
 
+void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub) {
+  switch (exchange.operation) {
+#define KAREO_CHECK_EXCHANGE_(Name, M, P, R)                                             \
+  case Operation::Name:                                                                  \
+    wire::check<Operation::Name>(&exchange.response<Operation::Name>(), details, scrub); \
+    return;
+    KAREO_OPERATION_LIST(KAREO_CHECK_EXCHANGE_)
+#undef KAREO_CHECK_EXCHANGE_
+  }
+}
+
 void check_response(Operation op, const void* response, const Error::Details& details, const Scrub& scrub) {
   if (!response) throw InvalidArgument("check_response: no response", op);
   switch (op) {
