@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "kareo/connection.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/operations.hpp"
 #include "kareo/options.hpp"
@@ -17,27 +18,11 @@
 
 namespace kareo::wire {
 
-/// The generated types of one operation: `Body` is the request body element (what Exchange::request points
-/// at), `Response` the response body element (what Exchange::response points at), `Payload` and `Result`
-/// their single children, reached with payload() and result().
+/// The generated types of one operation: kareo::OperationTraits (`Body`/`Request` the request body element,
+/// `Response` the response body element, `Payload` and `Result` their single children, reached with payload()
+/// and result()).
 template <Operation Op>
-struct Traits;
-
-/// @cond KAREO_SPECIALIZATIONS
-#define KAREO_WIRE_TRAITS_(Name, PayloadMember, PayloadType, ResultType)                                     \
-  template <>                                                                                                \
-  struct Traits<Operation::Name> {                                                                           \
-    using Body = kareo_wire::_kareo__##Name;                                                                 \
-    using Response = kareo_wire::_kareo__##Name##Response;                                                   \
-    using Payload = kareo_wire::PayloadType;                                                                 \
-    using Result = kareo_wire::ResultType;                                                                   \
-    static std::shared_ptr<Payload>& payload(Body& body) noexcept { return body.PayloadMember; }             \
-    static const std::shared_ptr<Payload>& payload(const Body& body) noexcept { return body.PayloadMember; } \
-    static std::shared_ptr<Result>& result(Response& response) noexcept { return response.Name##Result; }    \
-  };
-KAREO_OPERATION_LIST(KAREO_WIRE_TRAITS_)
-#undef KAREO_WIRE_TRAITS_
-/// @endcond
+using Traits = OperationTraits<Op>;
 
 /// What a throttling message names: "429: GetPatients endpoint requested more than allowed over time interval
 /// 1000 milliseconds. Please wait to try again."

@@ -136,7 +136,7 @@ struct Client::Impl {
     typename T::Body body;
     T::payload(body) = share(payload);
     typename T::Response response;
-    Exchange exchange{Op, &body, &response, 1};
+    Exchange exchange{body, response};
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
     // every stack has (kareo/policies.hpp).
     stack->call(exchange);

@@ -1,5 +1,4 @@
-// Private plumbing of the facade: what the built-in transport reports to the observability layer, and the
-// layers the Client composes.
+// Private plumbing of the facade: the layers the Client composes, and the secrets kept out of messages.
 #pragma once
 
 #include <cstddef>
@@ -16,30 +15,8 @@
 
 namespace kareo::detail {
 
-/// What a transport saw of one attempt.
-struct WireRecord {
-  bool want_xml = false;  ///< Set by the caller: fill request_xml/response_xml.
-  std::string endpoint;
-  std::size_t bytes_sent = 0;
-  std::size_t bytes_received = 0;
-  std::optional<int> http_status;
-  std::string request_xml;   ///< The request body as sent (only with want_xml).
-  std::string response_xml;  ///< The response body as received, decompressed (only with want_xml).
-};
-
-/// A transport that can report a WireRecord of each attempt.
-class RecordingConnection : public Connection {
- public:
-  void call(Exchange& exchange) override {
-    WireRecord record;
-    call(exchange, record);
-  }
-  /// Like call(Exchange&), and fills `record` (also when throwing).
-  virtual void call(Exchange& exchange, WireRecord& record) = 0;
-};
-
 /// The built-in transport: pooled gSOAP contexts over HTTPS.
-std::shared_ptr<RecordingConnection> make_gsoap_connection(const Options& options);
+std::shared_ptr<Connection> make_gsoap_connection(const Options& options);
 
 /// Wraps `inner` so that each attempt is reported to `sink`, with the wire trace redacted per `mode`.
 std::shared_ptr<Connection> make_observed_connection(std::shared_ptr<Connection> inner, EventSink sink, WireTrace mode);
@@ -68,6 +45,8 @@ class Secrets {
 
 /// wire::check_response, with every server text passed through `scrub`.
 void check_response(Operation op, const void* response, const Error::Details& details, const Scrub& scrub);
+/// check_response on the exchange's response.
+void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub);
 
 /// Replaces the text of elements named `names` (local names, any prefix) with "***".
 std::string mask_elements(std::string_view xml, std::initializer_list<std::string_view> names);

@@ -240,25 +240,20 @@ namespace {
 class ObservedConnection final : public Connection {
  public:
   ObservedConnection(std::shared_ptr<Connection> inner, EventSink sink, WireTrace mode)
-      : inner_(std::move(inner)),
-        recording_(dynamic_cast<RecordingConnection*>(inner_.get())),
-        sink_(std::move(sink)),
-        mode_(mode) {}
+      : inner_(std::move(inner)), sink_(std::move(sink)), mode_(mode) {}
 
   void call(Exchange& exchange) override {
     if (!sink_) {
       inner_->call(exchange);
       return;
     }
-    WireRecord record;
+    // Whatever transport is below fills the attempt's record (the built-in one always does).
+    WireRecord& record = exchange.wire();
+    record = WireRecord{};
     record.want_xml = mode_ != WireTrace::Off;
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (recording_) {
-        recording_->call(exchange, record);
-      } else {
-        inner_->call(exchange);
-      }
+      inner_->call(exchange);
     } catch (const Error& e) {
       report(exchange, record, start, &e, nullptr);
       throw;
@@ -270,7 +265,7 @@ class ObservedConnection final : public Connection {
   }
 
  private:
-  void report(const Exchange& exchange, WireRecord& record, std::chrono::steady_clock::time_point start,
+  void report(const Exchange& exchange, const WireRecord& record, std::chrono::steady_clock::time_point start,
               const Error* error, const std::exception* other) const noexcept {
     try {
       CallEvent event;
@@ -303,7 +298,6 @@ class ObservedConnection final : public Connection {
   }
 
   std::shared_ptr<Connection> inner_;
-  RecordingConnection* recording_;
   EventSink sink_;
   WireTrace mode_;
 };

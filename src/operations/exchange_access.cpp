@@ -20,7 +20,7 @@ std::string key_of_header(const kareo__RequestHeader* header) {
 template <Operation Op>
 std::string key_of(const Exchange& exchange) {
   using T = wire::Traits<Op>;
-  const auto& payload = T::payload(*static_cast<const typename T::Body*>(exchange.request));
+  const auto& payload = T::payload(exchange.request<Op>());
   if (!payload) return {};
   if constexpr (std::is_base_of_v<kareo__RequestBase, typename T::Payload>) {
     return key_of_header(payload->RequestHeader.get());
@@ -32,7 +32,6 @@ std::string key_of(const Exchange& exchange) {
 }  // namespace
 
 std::string customer_key_of(const Exchange& exchange) {
-  if (exchange.request == nullptr) return {};
   switch (exchange.operation) {
 #define KAREO_DETAIL_CASE(Name, M, P, R) \
   case Operation::Name:                  \
@@ -44,12 +43,10 @@ std::string customer_key_of(const Exchange& exchange) {
 }
 
 void reset_response(Exchange& exchange) {
-  if (exchange.response == nullptr) return;
   switch (exchange.operation) {
-#define KAREO_DETAIL_CASE(Name, M, P, R)                                                                             \
-  case Operation::Name:                                                                                              \
-    wire::Traits<Operation::Name>::result(*static_cast<wire::Traits<Operation::Name>::Response*>(exchange.response)) \
-        .reset();                                                                                                    \
+#define KAREO_DETAIL_CASE(Name, M, P, R)                                                 \
+  case Operation::Name:                                                                  \
+    wire::Traits<Operation::Name>::result(exchange.response<Operation::Name>()).reset(); \
     return;
     KAREO_OPERATION_LIST(KAREO_DETAIL_CASE)
 #undef KAREO_DETAIL_CASE

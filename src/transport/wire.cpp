@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "client/facade_internal.hpp"
+#include "transport/fault_mapping.hpp"
 
 namespace kareo::wire {
 namespace {
@@ -14,94 +15,50 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string op_name(Operation op) { return std::string(operation_name(op)); }
-
 using Scrub = detail::Scrub;
 
-[[noreturn]] void throw_security(Operation op, const kareo_wire::kareo__SecurityResponse& s, const Error::Details& base,
-                                 const Scrub& scrub) {
-  Error::Details d = base;
-  d.operation = op;
-  d.retryable = false;
-  d.server_message = scrub(s.SecurityResult.value_or(""));
-  const bool key_valid = s.CustomerKeyValid.value_or(true);
-  const bool authenticated = s.Authenticated.value_or(true);
-  const std::string said = d.server_message.empty() ? std::string() : " (" + d.server_message + ")";
-  if (!key_valid || !authenticated) {
-    const std::string what =
-        !key_valid ? "the customer key was not accepted" : "the user name or password was not accepted";
-    throw AuthenticationFailed(op_name(op) + ": authentication failed: " + what + said, d, key_valid, authenticated);
+// The facts of the service's own failure report in a filled response body element.
+template <Operation Op>
+detail::ServiceReport report_of(const void* response) {
+  using T = Traits<Op>;
+  auto* r = static_cast<typename T::Response*>(const_cast<void*>(response));
+  const auto& result = T::result(*r);
+  detail::ServiceReport report;
+  if (!result) {
+    report.result_present = false;
+    return report;
   }
-  std::vector<std::string> missing;
-  if (s.PermissionsMissing && s.PermissionsMissing->Permission) missing = s.PermissionsMissing->Permission->string;
-  std::vector<std::string> practices;
-  if (s.PracticesAuthorized && s.PracticesAuthorized->PracticeID) {
-    for (int id : s.PracticesAuthorized->PracticeID->int_) practices.push_back(std::to_string(id));
-  }
-  std::string what = op_name(op) + ": not authorized" + said;
-  if (!missing.empty()) {
-    what += "; permissions missing:";
-    for (const auto& m : missing) what += " " + m;
-  }
-  throw NotAuthorized(what, d, std::move(missing), std::move(practices));
-}
-
-void check_base(Operation op, const kareo_wire::kareo__ResponseBase& r, const Error::Details& base,
-                const Scrub& scrub) {
-  // A throttled call comes first: the service refuses it before looking at the credentials, and may send a
-  // SecurityResponse of default (false) values along with the "429: ..." error.
-  if (const auto& e = r.ErrorResponse; e && e->IsError.value_or(false)) {
-    Error::Details d = base;
-    d.operation = op;
-    d.server_message = scrub(e->ErrorMessage.value_or(""));
-    if (auto notice = parse_throttle_message(d.server_message)) {
-      throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, notice->interval, notice->endpoint);
+  if constexpr (std::is_base_of_v<kareo_wire::kareo__ResponseBase, typename T::Result>) {
+    if (const auto& e = result->ErrorResponse) {
+      report.is_error = e->IsError.value_or(false);
+      report.error_message = e->ErrorMessage.value_or("");
+      report.stack_trace = e->StackTrace.value_or("");
     }
-    if (trim(d.server_message).rfind("429", 0) == 0) {
-      throw Throttled(op_name(op) + ": throttled: " + d.server_message, d, published_interval(op), op_name(op));
+    if (const auto& s = result->SecurityResponse) {
+      report.customer_key_valid = s->CustomerKeyValid;
+      report.authenticated = s->Authenticated;
+      report.authorized = s->Authorized;
+      report.security_result_success = s->SecurityResultSuccess;
+      report.security_result = s->SecurityResult.value_or("");
+      if (s->PermissionsMissing && s->PermissionsMissing->Permission) {
+        report.permissions_missing = s->PermissionsMissing->Permission->string;
+      }
+      if (s->PracticesAuthorized && s->PracticesAuthorized->PracticeID) {
+        for (int id : s->PracticesAuthorized->PracticeID->int_)
+          report.practices_authorized.push_back(std::to_string(id));
+      }
     }
+  } else {
+    report.customer_id_result = true;
+    report.is_authorized = result->IsAuthorized;
+    report.customer_id = result->CustomerId;
   }
-  if (const auto& s = r.SecurityResponse) {
-    const bool failed = s->CustomerKeyValid == std::optional<bool>(false) ||
-                        s->Authenticated == std::optional<bool>(false) || s->Authorized == std::optional<bool>(false) ||
-                        s->SecurityResultSuccess == std::optional<bool>(false);
-    if (failed) throw_security(op, *s, base, scrub);
-  }
-  if (const auto& e = r.ErrorResponse) {
-    if (e->IsError.value_or(false)) {
-      Error::Details d = base;
-      d.operation = op;
-      d.server_message = scrub(e->ErrorMessage.value_or(""));
-      d.retryable = false;
-      throw ServiceError(op_name(op) + ": the service reported an error: " +
-                             (d.server_message.empty() ? std::string("(no message)") : d.server_message),
-                         d, scrub(e->StackTrace.value_or("")));
-    }
-  }
+  return report;
 }
 
 template <Operation Op>
 void check(const void* response, const Error::Details& base, const Scrub& scrub) {
-  using T = Traits<Op>;
-  auto* r = static_cast<typename T::Response*>(const_cast<void*>(response));
-  const auto& result = T::result(*r);
-  if (!result) {
-    Error::Details d = base;
-    d.operation = Op;
-    throw MalformedResponse(op_name(Op) + ": the response has no " + op_name(Op) + "Result element", d);
-  }
-  if constexpr (std::is_base_of_v<kareo_wire::kareo__ResponseBase, typename T::Result>) {
-    check_base(Op, *result, base, scrub);
-  } else {
-    // GetCustomerIdFromKey has no SecurityResponse: IsAuthorized and CustomerId tell.
-    if (result->IsAuthorized == std::optional<bool>(false) || result->CustomerId.value_or(0) < 0) {
-      Error::Details d = base;
-      d.operation = Op;
-      d.retryable = false;
-      throw AuthenticationFailed(op_name(Op) + ": the service did not authorize the customer key, user and password", d,
-                                 result->CustomerId.value_or(-1) >= 0, false);
-    }
-  }
+  if (auto failure = detail::map_service_report(Op, report_of<Op>(response), base, scrub)) detail::raise(*failure);
 }
 
 }  // namespace
@@ -144,6 +101,17 @@ void check_response(Operation op, const void* response, const Error::Details& de
 }  // namespace kareo::wire
 
 namespace kareo::detail {
+
+void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub) {
+  switch (exchange.operation) {
+#define KAREO_CHECK_EXCHANGE_(Name, M, P, R)                                             \
+  case Operation::Name:                                                                  \
+    wire::check<Operation::Name>(&exchange.response<Operation::Name>(), details, scrub); \
+    return;
+    KAREO_OPERATION_LIST(KAREO_CHECK_EXCHANGE_)
+#undef KAREO_CHECK_EXCHANGE_
+  }
+}
 
 void check_response(Operation op, const void* response, const Error::Details& details, const Scrub& scrub) {
   if (!response) throw InvalidArgument("check_response: no response", op);

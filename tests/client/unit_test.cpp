@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <type_traits>
 
 #include "kareo/client.hpp"
 #include "kareo/version.hpp"
@@ -28,10 +29,9 @@ class MockConnection : public Connection {
     attempts.push_back(ex.attempt);
     // The request lives only during the call: keep its payload.
     switch (ex.operation) {
-#define KAREO_KEEP_(Name, M, P, R)                                                                                    \
-  case Operation::Name:                                                                                               \
-    last_payload =                                                                                                    \
-        wire::Traits<Operation::Name>::payload(*static_cast<const wire::Traits<Operation::Name>::Body*>(ex.request)); \
+#define KAREO_KEEP_(Name, M, P, R)                                                        \
+  case Operation::Name:                                                                   \
+    last_payload = wire::Traits<Operation::Name>::payload(ex.request<Operation::Name>()); \
     break;
       KAREO_OPERATION_LIST(KAREO_KEEP_)
 #undef KAREO_KEEP_
@@ -47,7 +47,7 @@ class MockConnection : public Connection {
     switch (ex.operation) {
 #define KAREO_FILL_(Name, M, P, R)                                                                         \
   case Operation::Name: {                                                                                  \
-    auto* r = static_cast<wire::Traits<Operation::Name>::Response*>(ex.response);                          \
+    auto* r = &ex.response<Operation::Name>();                                                             \
     wire::Traits<Operation::Name>::result(*r) = std::make_shared<wire::Traits<Operation::Name>::Result>(); \
     break;                                                                                                 \
   }
@@ -55,7 +55,7 @@ class MockConnection : public Connection {
 #undef KAREO_FILL_
     }
     if (ex.operation == Operation::GetCustomerIdFromKey) {
-      auto* r = static_cast<wire::Traits<Operation::GetCustomerIdFromKey>::Response*>(ex.response);
+      auto* r = &ex.response<Operation::GetCustomerIdFromKey>();
       r->GetCustomerIdFromKeyResult->CustomerId = 4321;
       r->GetCustomerIdFromKeyResult->IsAuthorized = true;
     }
@@ -579,7 +579,7 @@ TEST(Client, ResultsAreOwnedAndPlaceholdersDropped) {
   static int fake_context;  // stands in for a context the rows must not point at
   auto* bogus = reinterpret_cast<struct soap*>(&fake_context);
   auto mock = std::make_shared<MockConnection>([bogus](Exchange& ex) {
-    auto* r = static_cast<wire::Traits<Operation::GetPatients>::Response*>(ex.response);
+    auto* r = &ex.response<Operation::GetPatients>();
     r->GetPatientsResult = std::make_shared<GetPatientsResp>();
     r->GetPatientsResult->soap = bogus;
     r->GetPatientsResult->Patients = std::make_shared<ArrayOfPatientData>();
@@ -617,7 +617,7 @@ TEST(Client, ResultsAreOwnedAndPlaceholdersDropped) {
 
 TEST(Client, ServiceFailureFromAQuietTransportStillThrows) {
   auto mock = std::make_shared<MockConnection>([](Exchange& ex) {
-    auto* r = static_cast<wire::Traits<Operation::GetPractices>::Response*>(ex.response);
+    auto* r = &ex.response<Operation::GetPractices>();
     r->GetPracticesResult = std::make_shared<GetPracticesResp>();
     r->GetPracticesResult->ErrorResponse = std::make_shared<ErrorResponse>();
     r->GetPracticesResult->ErrorResponse->IsError = true;
@@ -688,6 +688,86 @@ TEST(Client, AThrowingSinkDoesNotChangeTheOutcome) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock).event_sink([](const CallEvent&) { throw std::runtime_error("sink failed"); }));
   EXPECT_NO_THROW(client.get_practices());
+}
+
+// A Connection written by a user of the library (not its transport) that reports what it saw of each attempt in
+// the Exchange's wire record.
+class UserTransport : public Connection {
+ public:
+  bool fail = false;
+
+  void call(Exchange& ex) override {
+    WireRecord& wire = ex.wire();
+    wire.endpoint = "https://user-transport.invalid/soap";
+    wire.bytes_sent = 321;
+    wire.bytes_received = 654;
+    wire.http_status = fail ? 503 : 200;
+    if (wire.want_xml) {
+      wire.request_xml =
+          "<Envelope><Body><GetPractices><request><RequestHeader><CustomerKey>test-customer-key</CustomerKey>"
+          "</RequestHeader></request></GetPractices></Body></Envelope>";
+      wire.response_xml =
+          "<Envelope><Body><GetPracticesResponse><GetPracticesResult><Practices><PracticeData><ID>7</ID>"
+          "<PracticeName>Example Clinic</PracticeName></PracticeData></Practices></GetPracticesResult>"
+          "</GetPracticesResponse></Body></Envelope>";
+    }
+    if (fail) {
+      Error::Details d;
+      d.operation = ex.operation;
+      d.http_status = 503;
+      throw HttpError("GetPractices: HTTP 503 with a non-SOAP body", d, "busy");
+    }
+    auto& response = ex.response<Operation::GetPractices>();
+    response.GetPracticesResult = std::make_shared<wire::Traits<Operation::GetPractices>::Result>();
+  }
+};
+
+TEST(Client, ObservesTheWireRecordOfAUserConnection) {
+  auto transport = std::make_shared<UserTransport>();
+  std::vector<CallEvent> events;
+  Client client(Options{}
+                    .credentials(kCredentials)
+                    .connection(transport)
+                    .policies(CallPolicies::none())
+                    .event_sink([&events](const CallEvent& e) { events.push_back(e); })
+                    .wire_trace(WireTrace::Redacted));
+  client.get_practices();
+  transport->fail = true;
+  EXPECT_THROW(client.get_practices(), HttpError);
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.endpoint, "https://user-transport.invalid/soap");
+    EXPECT_EQ(e.bytes_sent, 321u);
+    EXPECT_EQ(e.bytes_received, 654u);
+    // Redacted by the observability layer like the built-in transport's XML: credentials and names masked.
+    EXPECT_NE(e.request_xml.find("<CustomerKey>***</CustomerKey>"), std::string::npos) << e.request_xml;
+    EXPECT_EQ(e.request_xml.find("test-customer-key"), std::string::npos);
+    EXPECT_NE(e.response_xml.find("<ID>7</ID>"), std::string::npos) << e.response_xml;
+  }
+  EXPECT_TRUE(events[0].ok);
+  EXPECT_EQ(events[0].http_status, 200);
+  EXPECT_FALSE(events[1].ok);
+  EXPECT_EQ(events[1].http_status, 503);
+}
+
+TEST(Exchange, GivesCheckedTypedAccessToItsRequestAndResponse) {
+  kareo_wire::_kareo__GetPatients body;
+  kareo_wire::_kareo__GetPatientsResponse response;
+  Exchange ex{body, response};
+  EXPECT_EQ(ex.operation, Operation::GetPatients);
+  EXPECT_EQ(ex.attempt, 1);
+  EXPECT_EQ(&ex.request<Operation::GetPatients>(), &body);
+  EXPECT_EQ(&ex.response<Operation::GetPatients>(), &response);
+  const Exchange& view = ex;
+  EXPECT_EQ(&view.response<Operation::GetPatients>(), &response);
+  EXPECT_THROW(ex.request<Operation::GetCharges>(), InvalidArgument);
+  EXPECT_THROW(ex.response<Operation::CreatePatient>(), InvalidArgument);
+  EXPECT_THROW(view.response<Operation::GetPatient>(), InvalidArgument);
+  // A request and a response of different operations make no Exchange.
+  static_assert(!std::is_constructible_v<Exchange, const kareo_wire::_kareo__GetPatients&,
+                                         kareo_wire::_kareo__GetChargesResponse&>);
+  static_assert(std::is_constructible_v<Exchange, const kareo_wire::_kareo__GetCharges&,
+                                        kareo_wire::_kareo__GetChargesResponse&>);
 }
 
 }  // namespace

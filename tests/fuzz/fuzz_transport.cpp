@@ -106,7 +106,7 @@ void call_one(kareo::Connection& connection) {
   typename T::Body body;
   T::payload(body) = std::make_shared<typename T::Payload>();
   typename T::Response response;
-  kareo::Exchange exchange{Op, &body, &response, 1};
+  kareo::Exchange exchange{body, response};
   connection.call(exchange);
 }
 

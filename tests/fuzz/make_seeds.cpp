@@ -74,7 +74,7 @@ void empty_call(kareo::Client& client, const kareo::testing::Credentials& c) {
   }
   T::payload(body) = payload;
   typename T::Response response;
-  kareo::Exchange exchange{Op, &body, &response, 1};
+  kareo::Exchange exchange{body, response};
   client.connection()->call(exchange);
 }
 

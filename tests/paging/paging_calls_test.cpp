@@ -71,9 +71,9 @@ struct Fixture {
 
   void record(Exchange& ex) {
     switch (ex.operation) {
-#define KAREO_RECORD_(Op)                                                                                 \
-  case Operation::Op:                                                                                     \
-    filters.push_back(dates(*static_cast<const kareo_wire::_kareo__##Op*>(ex.request)->request->Filter)); \
+#define KAREO_RECORD_(Op)                                                   \
+  case Operation::Op:                                                       \
+    filters.push_back(dates(*ex.request<Operation::Op>().request->Filter)); \
     break;
       KAREO_RECORD_(GetPatients)
       KAREO_RECORD_(GetAppointments)
@@ -289,10 +289,10 @@ struct CursorFixture {
   std::vector<kareo_wire::kareo__PatientBatchGetFilter> sent;
   CursorFixture() {
     mock->handler = [this](Exchange& ex) {
-      const auto* body = static_cast<const kareo_wire::_kareo__GetAllPatients*>(ex.request);
+      const auto* body = &ex.request<Operation::GetAllPatients>();
       sent.push_back(*body->request->Filter);
       const Batch& b = batches.at(body->request->Filter->StartKey.value_or(0));
-      auto* out = static_cast<kareo_wire::_kareo__GetAllPatientsResponse*>(ex.response);
+      auto* out = &ex.response<Operation::GetAllPatients>();
       out->GetAllPatientsResult = std::make_shared<kareo_wire::kareo__GetAllPatientsResp>();
       out->GetAllPatientsResult->Patients = std::make_shared<kareo_wire::kareo__ArrayOfPatientBatchData>();
       for (const auto& id : b.ids) {
@@ -412,8 +412,8 @@ TEST(PagingAllPatients, APatientEditedBetweenTwoBatchesComesAgainWithItsNewData)
   auto serve = f.mock->handler;
   f.mock->handler = [&](Exchange& ex) {
     serve(ex);
-    const auto* body = static_cast<const kareo_wire::_kareo__GetAllPatients*>(ex.request);
-    auto* out = static_cast<kareo_wire::_kareo__GetAllPatientsResponse*>(ex.response);
+    const auto* body = &ex.request<Operation::GetAllPatients>();
+    auto* out = &ex.response<Operation::GetAllPatients>();
     for (auto& row : out->GetAllPatientsResult->Patients->PatientBatchData) {
       const bool edited = *row->ID == "3" && body->request->Filter->StartKey == 3;
       row->LastModifiedDate = edited ? "3/2/2024 9:00:00 AM" : "3/1/2024 9:00:00 AM";

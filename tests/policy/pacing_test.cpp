@@ -169,7 +169,7 @@ TEST(PacingThrottles, RefreshLimitsCallsGetThrottlesAndUpdatesTheLimiter) {
   auto mock = std::make_shared<MockConnection>(clock);
   mock->handler = [](Exchange& ex) {
     ASSERT_EQ(ex.operation, Operation::GetThrottles);
-    auto* response = static_cast<kareo_wire::_kareo__GetThrottlesResponse*>(ex.response);
+    auto* response = &ex.response<Operation::GetThrottles>();
     response->GetThrottlesResult = std::make_shared<kareo_wire::kareo__GetThrottlesResp>();
     response->GetThrottlesResult->ThrottleDetails = std::make_shared<kareo_wire::kareo__ArrayOfThrottleDetail>();
     for (auto [name, ms] : {std::pair<const char*, double>{"GetPatients", 2000}, {"GetCharges", 3000}}) {
@@ -306,7 +306,7 @@ TEST(PacedConnection, WaitsForTheLimiterBeforeEveryAttempt) {
   auto body = patients_body("test-customer-key");
   for (int i = 0; i < 5; ++i) {
     kareo_wire::_kareo__GetPatientsResponse response;
-    Exchange ex{Operation::GetPatients, &body, &response, 1};
+    Exchange ex{body, response};
     paced.call(ex);
   }
   const auto calls = mock->calls();
@@ -322,8 +322,8 @@ TEST(PacedConnection, CountsEachCustomerKeySeparately) {
   auto a = patients_body("test-customer-key-a");
   auto b = patients_body("test-customer-key-b");
   kareo_wire::_kareo__GetPatientsResponse response;
-  Exchange ea{Operation::GetPatients, &a, &response, 1};
-  Exchange eb{Operation::GetPatients, &b, &response, 1};
+  Exchange ea{a, response};
+  Exchange eb{b, response};
   paced.call(ea);
   paced.call(eb);
   EXPECT_EQ(clock->total_slept(), 0ms);
@@ -344,10 +344,10 @@ TEST(PacedConnection, AThrottledCallIsSentOnceAndDefersTheNextTurn) {
   PacedConnection paced(mock, std::make_shared<IntervalRateLimiter>(clock));
   auto body = patients_body("test-customer-key");
   kareo_wire::_kareo__GetPatientsResponse response;
-  Exchange ex{Operation::GetPatients, &body, &response, 1};
+  Exchange ex{body, response};
   EXPECT_THROW(paced.call(ex), Throttled);
   EXPECT_EQ(mock->calls().size(), 1u);
-  Exchange again{Operation::GetPatients, &body, &response, 2};
+  Exchange again{body, response, 2};
   EXPECT_NO_THROW(paced.call(again));
   const auto calls = mock->calls();
   ASSERT_EQ(calls.size(), 2u);

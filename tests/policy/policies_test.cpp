@@ -15,10 +15,8 @@ struct Fixture {
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
   std::shared_ptr<MockConnection> mock = std::make_shared<MockConnection>(clock);
   void call(Connection& c, Operation op = Operation::GetPatients) {
-    kareo_wire::_kareo__GetPatients body;
-    kareo_wire::_kareo__GetPatientsResponse response;
-    Exchange ex{op, &body, &response, 1};
-    c.call(ex);
+    policy_test::AnyCall call(op);
+    c.call(call.exchange());
   }
 };
 

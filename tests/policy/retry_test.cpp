@@ -195,14 +195,9 @@ struct Harness {
   // Calls `op` through a RetryingConnection with `policy`.
   void call(Operation op, const RetryPolicy& policy) {
     RetryingConnection retrying(mock, policy, clock);
-    kareo_wire::_kareo__GetPatients body;  // the mock never looks at the body
-    kareo_wire::_kareo__GetPatientsResponse patients_response;
-    kareo_wire::_kareo__CreatePatientResponse create_response;
-    void* response =
-        op == Operation::CreatePatient ? static_cast<void*>(&create_response) : static_cast<void*>(&patients_response);
-    Exchange ex{op, &body, response, 1};
-    retrying.call(ex);
-    last_attempt = ex.attempt;
+    policy_test::AnyCall call(op);
+    retrying.call(call.exchange());
+    last_attempt = call.exchange().attempt;
   }
   int last_attempt = 0;
 };

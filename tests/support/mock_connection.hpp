@@ -51,7 +51,7 @@ class MockConnection : public Connection {
  private:
   static std::string key_of(const Exchange& ex) {
     if (ex.operation == Operation::GetPatients) {
-      const auto* body = static_cast<const kareo_wire::_kareo__GetPatients*>(ex.request);
+      const auto* body = &ex.request<Operation::GetPatients>();
       if (body && body->request && body->request->RequestHeader && body->request->RequestHeader->CustomerKey) {
         return *body->request->RequestHeader->CustomerKey;
       }
@@ -100,14 +100,45 @@ inline TimeoutError timeout_error(Operation op) {
                       details(op, ErrorKind::Transport, !is_write(op)));
 }
 
+/// The request and response of a call of `op` (empty generated elements) and its Exchange.
+class AnyCall {
+ public:
+  explicit AnyCall(Operation op) {
+    switch (op) {
+#define KAREO_MOCK_CALL_(Name, M, P, R)                    \
+  case Operation::Name:                                    \
+    holder_ = std::make_unique<Holder<Operation::Name>>(); \
+    break;
+      KAREO_OPERATION_LIST(KAREO_MOCK_CALL_)
+#undef KAREO_MOCK_CALL_
+    }
+  }
+  /// The exchange of the call.
+  Exchange& exchange() { return holder_->exchange(); }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    virtual Exchange& exchange() = 0;
+  };
+  template <Operation Op>
+  struct Holder : Base {
+    typename wire::Traits<Op>::Body body;
+    typename wire::Traits<Op>::Response response;
+    Exchange ex{body, response};
+    Exchange& exchange() override { return ex; }
+  };
+  std::unique_ptr<Base> holder_;
+};
+
 /// Fills an empty successful result for the exchange's operation.
 inline void succeed(Exchange& ex) {
   switch (ex.operation) {
-#define KAREO_MOCK_OK_(Name, M, P, R)                                                   \
-  case Operation::Name: {                                                               \
-    using T = wire::Traits<Operation::Name>;                                            \
-    T::result(*static_cast<T::Response*>(ex.response)) = std::make_shared<T::Result>(); \
-    return;                                                                             \
+#define KAREO_MOCK_OK_(Name, M, P, R)                                          \
+  case Operation::Name: {                                                      \
+    using T = wire::Traits<Operation::Name>;                                   \
+    T::result(ex.response<Operation::Name>()) = std::make_shared<T::Result>(); \
+    return;                                                                    \
   }
     KAREO_OPERATION_LIST(KAREO_MOCK_OK_)
 #undef KAREO_MOCK_OK_

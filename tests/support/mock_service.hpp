@@ -46,9 +46,9 @@ class MockService : public Connection {
     ++calls[ex.operation];
     switch (ex.operation) {
       case Operation::GetPatients: {
-        const auto* body = static_cast<const kareo_wire::_kareo__GetPatients*>(ex.request);
+        const auto* body = &ex.request<Operation::GetPatients>();
         const auto& f = *body->request->Filter;
-        auto* out = static_cast<kareo_wire::_kareo__GetPatientsResponse*>(ex.response);
+        auto* out = &ex.response<Operation::GetPatients>();
         out->GetPatientsResult = std::make_shared<kareo_wire::kareo__GetPatientsResp>();
         out->GetPatientsResult->Patients = std::make_shared<kareo_wire::kareo__ArrayOfPatientData>();
         // Newest first: the service promises no order, and nothing may depend on one.
@@ -66,9 +66,9 @@ class MockService : public Connection {
         return;
       }
       case Operation::GetAppointments: {
-        const auto* body = static_cast<const kareo_wire::_kareo__GetAppointments*>(ex.request);
+        const auto* body = &ex.request<Operation::GetAppointments>();
         const auto& f = *body->request->Filter;
-        auto* out = static_cast<kareo_wire::_kareo__GetAppointmentsResponse*>(ex.response);
+        auto* out = &ex.response<Operation::GetAppointments>();
         out->GetAppointmentsResult = std::make_shared<kareo_wire::kareo__GetAppointmentsResp>();
         out->GetAppointmentsResult->Appointments = std::make_shared<kareo_wire::kareo__ArrayOfAppointmentData>();
         for (const auto& [id, rec] : select(appointments, f.FromLastModifiedDate, f.ToLastModifiedDate)) {
@@ -88,9 +88,9 @@ class MockService : public Connection {
           patients[it->id] = it->record;
           it = running_.erase(it);
         }
-        const auto* body = static_cast<const kareo_wire::_kareo__GetPatient*>(ex.request);
+        const auto* body = &ex.request<Operation::GetPatient>();
         const auto& f = *body->request->Filter;
-        auto* out = static_cast<kareo_wire::_kareo__GetPatientResponse*>(ex.response);
+        auto* out = &ex.response<Operation::GetPatient>();
         out->GetPatientResult = std::make_shared<kareo_wire::kareo__GetPatientResp>();
         for (const auto& [id, rec] : patients) {
           if (f.ExternalID && rec.external_id == *f.ExternalID && f.ExternalVendorID == rec.vendor) {
@@ -101,7 +101,7 @@ class MockService : public Connection {
         return;
       }
       case Operation::CreatePatient: {
-        const auto* body = static_cast<const kareo_wire::_kareo__CreatePatient*>(ex.request);
+        const auto* body = &ex.request<Operation::CreatePatient>();
         const auto& p = *body->request->Patient;
         CreateMode mode = CreateMode::Succeed;
         if (!create_script.empty()) {
@@ -118,7 +118,7 @@ class MockService : public Connection {
         }
         patients[id] = record;
         if (mode == CreateMode::FailAfterApply) throw timeout_error(ex.operation);
-        auto* out = static_cast<kareo_wire::_kareo__CreatePatientResponse*>(ex.response);
+        auto* out = &ex.response<Operation::CreatePatient>();
         out->CreatePatientResult = std::make_shared<kareo_wire::kareo__ModifyPatientResp>();
         out->CreatePatientResult->PatientID = id;
         return;

@@ -1,0 +1,218 @@
+#include "transport/gsoap_context.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <poll.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include "transport/http_message.hpp"
+
+namespace kareo::detail {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+// The reason OpenSSL refused the peer's certificate in the current call on this thread (verification runs on
+// the calling thread, inside the handshake).
+thread_local std::string t_verify_error;
+
+int record_verify_result(int ok, X509_STORE_CTX* store) {
+  if (!ok && t_verify_error.empty()) {
+    t_verify_error = std::string("certificate verification failed: ") +
+                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
+  }
+  return ok;
+}
+
+int capture_send(struct soap* soap, const char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (st->deadline && SteadyClock::now() >= *st->deadline) {
+    st->timed_out = st->deadline_hit = true;
+    return SOAP_EOF;
+  }
+  append_captured(st->sent, data, n, st->responder != nullptr);
+  st->bytes_sent += n;
+  // A send that blocks may not outlast the deadline either.
+  const int saved = soap->send_timeout;
+  if (const auto left = time_left(*st); left && (st->send_timeout_ms <= 0 || left->count() < st->send_timeout_ms)) {
+    soap->send_timeout = gsoap_timeout(*left);
+  }
+  const int rc = st->fsend(soap, data, n);
+  soap->send_timeout = saved;
+  return rc;
+}
+
+size_t capture_recv(struct soap* soap, char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  // Past the end of the response, or after a timeout or broken framing, there is nothing more to read: gSOAP
+  // asks again after an end of input, and each wait would last the whole receive timeout again.
+  if (st->timed_out || st->framing.ended() || !st->framing.error().empty()) return 0;
+  n = st->framing.limit(n);
+  // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
+  // connection) and the whole-call deadline is enforced.
+  const bool buffered = st->responder || (soap->ssl && SSL_pending(soap->ssl) > 0);
+  const auto waiting_since = SteadyClock::now();
+  if (!buffered && soap_valid_socket(soap->socket)) {
+    int wait_ms = st->recv_timeout_ms > 0 ? st->recv_timeout_ms : -1;
+    bool deadline_bound = false;
+    if (st->deadline) {
+      const auto left = std::chrono::duration_cast<milliseconds>(*st->deadline - SteadyClock::now()).count();
+      if (left <= 0) {
+        st->timed_out = st->deadline_hit = true;
+        return 0;
+      }
+      if (wait_ms < 0 || left < wait_ms) {
+        wait_ms = static_cast<int>(std::min<long long>(left, std::numeric_limits<int>::max()));
+        deadline_bound = true;
+      }
+    }
+    pollfd p{};
+    p.fd = soap->socket;
+    p.events = POLLIN;
+    int r;
+    do {
+      r = ::poll(&p, 1, wait_ms);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0) {
+      st->timed_out = true;
+      st->deadline_hit = deadline_bound;
+      return 0;
+    }
+  }
+  // gSOAP's own read may wait again (a TLS record that arrives in pieces): only for what is left of this wait.
+  const int saved = soap->recv_timeout;
+  std::optional<milliseconds> left;
+  if (!st->responder) {
+    if (st->recv_timeout_ms > 0) {
+      left = milliseconds(st->recv_timeout_ms) -
+             std::chrono::duration_cast<milliseconds>(SteadyClock::now() - waiting_since);
+    }
+    if (const auto budget = time_left(*st); budget && (!left || *budget < *left)) left = budget;
+    if (left) {
+      left = std::max(*left, milliseconds(1));
+      soap->recv_timeout = gsoap_timeout(*left);
+    }
+  }
+  const auto read_from = SteadyClock::now();
+  size_t got = st->frecv(soap, data, n);
+  soap->recv_timeout = saved;
+  if (got == 0 && left && soap->errnum == 0 && SteadyClock::now() - read_from >= *left - milliseconds(5)) {
+    // Nothing within what was left of the wait: a stall, as if the poll above had timed out.
+    st->timed_out = true;
+    st->deadline_hit = st->deadline && SteadyClock::now() >= *st->deadline - milliseconds(5);
+  }
+  const std::size_t part = st->framing.take(data, got);
+  if (part < got) {
+    // Bytes past the end of the message (or past broken framing): never handed to gSOAP.
+    if (st->framing.error().empty()) st->overrun = true;
+    got = part;
+  }
+  append_captured(st->received, data, got, st->keep_whole_response);
+  st->bytes_received += got;
+  return got;
+}
+
+int filter_headers(struct soap* soap, const char* key, const char* value) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (!st->gzip && key && strcasecmp(key, "Accept-Encoding") == 0) return SOAP_OK;
+  return st->fposthdr(soap, key, value);
+}
+
+}  // namespace
+
+std::string& verify_error() noexcept { return t_verify_error; }
+
+int gsoap_timeout(milliseconds t) {
+  // gSOAP: positive values are seconds, negative values microseconds.
+  if (t.count() <= 0) return 0;
+  if (t.count() < 2'000'000) return -static_cast<int>(t.count() * 1000);
+  return static_cast<int>(std::min<long long>(t.count() / 1000, std::numeric_limits<int>::max()));
+}
+
+// The time left before the call's deadline, at least 1 ms; nullopt without a deadline.
+std::optional<milliseconds> time_left(const CallState& st) {
+  if (!st.deadline) return std::nullopt;
+  return std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(*st.deadline - SteadyClock::now()));
+}
+
+Context::Context(const Settings& s) {
+  soap* soap = proxy_.soap;
+  soap_set_imode(soap, SOAP_C_UTFSTRING | (s.keep_alive ? SOAP_IO_KEEPALIVE : 0));
+  soap_set_omode(soap, SOAP_C_UTFSTRING | (s.keep_alive ? SOAP_IO_KEEPALIVE : 0));
+  soap->connect_timeout = gsoap_timeout(s.connect_timeout);
+  soap->send_timeout = gsoap_timeout(s.send_timeout);
+  soap->recv_timeout = gsoap_timeout(s.receive_timeout);
+  soap->transfer_timeout = gsoap_timeout(s.call_timeout);
+  soap->recv_maxlength = s.max_response_bytes;
+  soap->socket_flags = MSG_NOSIGNAL;
+  soap->maxlength = 0;  // no limit per string beyond the message limit
+  if (s.keep_alive) soap->tcp_keep_alive = 1;
+  if (s.responder) {
+    ssl_ok_ = true;
+  } else {
+    soap->fsslverify = record_verify_result;  // must be set before the TLS context is made
+    unsigned short flags = SOAP_SSL_DEFAULT | SOAP_TLSv1_2 | SOAP_TLSv1_3;
+    if (!s.ca_file.empty() || !s.ca_directory.empty()) flags |= SOAP_SSL_NO_DEFAULT_CA_PATH;
+    ssl_ok_ = s.endpoint.rfind("https:", 0) != 0 ||  // plain HTTP (local test servers): no CA store to load
+              soap_ssl_client_context(soap, flags, nullptr, nullptr, s.ca_file.empty() ? nullptr : s.ca_file.c_str(),
+                                      s.ca_directory.empty() ? nullptr : s.ca_directory.c_str(), nullptr) == SOAP_OK;
+    if (!ssl_ok_) ssl_error_ = soap_fault_string(soap) ? soap_fault_string(soap) : "TLS setup failed";
+  }
+  state_.gzip = s.gzip;
+  state_.recv_timeout_ms =
+      static_cast<int>(std::min<long long>(s.receive_timeout.count(), std::numeric_limits<int>::max()));
+  state_.send_timeout_ms =
+      static_cast<int>(std::min<long long>(s.send_timeout.count(), std::numeric_limits<int>::max()));
+  state_.fsend = soap->fsend;
+  state_.frecv = soap->frecv;
+  state_.fposthdr = soap->fposthdr;
+  if (s.responder) {
+    responder_ = s.responder;
+    state_.responder = responder_.get();
+    use_canned_transport(soap, state_);
+  }
+  soap->fsend = capture_send;
+  soap->frecv = capture_recv;
+  soap->fposthdr = filter_headers;
+  soap->user = &state_;
+}
+
+// Ends a decompression gSOAP began and did not finish. gSOAP starts one for every compressed response and ends
+// it only when the response is read to its end (soap_end_recv); a response abandoned part way (refused by the
+// streaming reader, read a second time, or cut off) would otherwise leave its zlib state allocated, and the
+// next compressed response on the context would start another over it.
+void end_inflate(soap* soap) noexcept {
+#ifdef WITH_ZLIB
+  if (soap->zlib_state == SOAP_ZLIB_INFLATE && soap->d_stream) inflateEnd(soap->d_stream);
+  soap->zlib_state = SOAP_ZLIB_NONE;
+#else
+  (void)soap;
+#endif
+}
+
+// Closes a connection after a failure without the TLS close_notify exchange: the peer may be stalled, gone or
+// not speaking TLS at all, and waiting for its close_notify could take many seconds.
+void close_abruptly(soap* soap) {
+  if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
+  soap_force_closesock(soap);
+  end_inflate(soap);
+}
+
+// Reads gSOAP's input from CallState::replay: the captured response, read again by the generated code.
+size_t replay_recv(struct soap* soap, char* data, size_t n) {
+  auto* st = static_cast<CallState*>(soap->user);
+  const std::size_t got = std::min(n, st->replay.size() - st->replay_at);
+  std::memcpy(data, st->replay.data() + st->replay_at, got);
+  st->replay_at += got;
+  return got;
+}
+
+}  // namespace kareo::detail

@@ -1,0 +1,145 @@
+#include "transport/response_checks.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+#include "stdsoap2.h"
+#include "transport/http_message.hpp"
+
+namespace kareo::detail {
+namespace {
+
+// Whether `c` is a character XML 1.0 allows.
+bool xml_char(unsigned long c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+std::string code_point(unsigned long c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04lX", c);
+  return buf;
+}
+
+}  // namespace
+
+// What gSOAP passes over silently but no WCF response contains: a document type declaration (SOAP forbids
+// them; gSOAP skips them without expanding entities) and nesting deeper than gSOAP's own limit for the
+// elements it knows (it skips unknown subtrees at any depth). Empty when the body is acceptable.
+std::string hostile_markup(const std::string& body) {
+  constexpr unsigned kMaxDepth = SOAP_MAXLEVEL;
+  unsigned depth = 0;
+  bool prolog = true;
+  for (std::size_t i = body.find('<'); i != std::string::npos && i + 1 < body.size(); i = body.find('<', i + 1)) {
+    const char c = body[i + 1];
+    if (c == '/') {
+      if (depth > 0) --depth;
+    } else if (c == '!') {
+      if (prolog && body.compare(i, 9, "<!DOCTYPE") == 0) return "it has a document type declaration";
+    } else if (c != '?') {
+      prolog = false;
+      const auto gt = body.find('>', i);
+      if (gt == std::string::npos) break;
+      if (body[gt - 1] != '/' && ++depth > kMaxDepth) {
+        return "its elements nest deeper than " + std::to_string(kMaxDepth) + " levels";
+      }
+      i = gt - 1;
+    }
+  }
+  return {};
+}
+
+// What is wrong with the text of a response the generated deserializer read; empty when nothing is. gSOAP reads
+// bytes that are not UTF-8 as Latin-1 and ends a value at a NUL byte (or at a reference to one), so corrupted
+// text came back as a success; the streaming reader (libxml2) refuses the same bytes. A document that declares
+// ISO-8859-1 is read as Latin-1 by both.
+std::string invalid_text(const std::string& body) {
+  const auto* b = reinterpret_cast<const unsigned char*>(body.data());
+  const std::size_t n = body.size();
+  bool latin1 = false;
+  {
+    std::size_t at = body.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+    if (body.compare(at, 5, "<?xml") == 0) {
+      const auto end = body.find("?>", at);
+      const std::string decl = ascii_lower(body.substr(at, end == std::string::npos ? 200 : end - at));
+      const auto enc = decl.find("encoding");
+      if (enc != std::string::npos) {
+        const auto q = decl.find_first_of("\"'", enc);
+        const auto q2 = q == std::string::npos ? q : decl.find(decl[q], q + 1);
+        const std::string name = q2 == std::string::npos ? std::string() : decl.substr(q + 1, q2 - q - 1);
+        if (name == "iso-8859-1" || name == "latin1" || name == "iso_8859-1" || name == "latin-1") {
+          latin1 = true;
+        } else if (name != "utf-8" && name != "utf8" && name != "us-ascii") {
+          return "it declares an encoding the client does not read (" + name + ")";
+        }
+      }
+    }
+  }
+  bool in_cdata = false, in_comment = false;
+  for (std::size_t i = 0; i < n;) {
+    unsigned long c = b[i];
+    std::size_t len = 1;
+    if (!latin1 && c >= 0x80) {
+      // One UTF-8 sequence, strictly: no overlong forms, no surrogates, nothing above U+10FFFF.
+      unsigned long min = 0;
+      if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, c &= 0x1F, min = 0x80;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, c &= 0x0F, min = 0x800;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, c &= 0x07, min = 0x10000;
+      } else {
+        return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      }
+      if (i + len > n) return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      for (std::size_t k = 1; k < len; ++k) {
+        if ((b[i + k] & 0xC0) != 0x80) return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+        c = (c << 6) | (b[i + k] & 0x3F);
+      }
+      if (c < min || (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF) {
+        return "its text is not valid UTF-8 (at byte " + std::to_string(i) + ")";
+      }
+    }
+    if (!xml_char(c)) {
+      return "it holds a character XML does not allow (" + code_point(c) + " at byte " + std::to_string(i) + ")";
+    }
+    // Character references (not inside CDATA sections or comments, where they are plain text).
+    if (c == '<' && !in_cdata && !in_comment) {
+      if (body.compare(i, 9, "<![CDATA[") == 0) in_cdata = true;
+      if (body.compare(i, 4, "<!--") == 0) in_comment = true;
+    } else if (in_cdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
+      in_cdata = false;
+    } else if (in_comment && c == '-' && body.compare(i, 3, "-->") == 0) {
+      in_comment = false;
+    } else if (c == '&' && !in_cdata && !in_comment && i + 1 < n && b[i + 1] == '#') {
+      std::size_t k = i + 2;
+      const bool hex = k < n && b[k] == 'x';
+      if (hex) ++k;
+      unsigned long v = 0;
+      std::size_t digits = 0;
+      for (; k < n && digits <= 8; ++k, ++digits) {
+        const int d = std::isdigit(b[k])                ? b[k] - '0'
+                      : hex && std::isxdigit(b[k]) != 0 ? (std::tolower(b[k]) - 'a' + 10)
+                                                        : -1;
+        if (d < 0) break;
+        v = v * (hex ? 16 : 10) + static_cast<unsigned long>(d);
+      }
+      if (digits == 0 || digits > 8 || k >= n || b[k] != ';') {
+        return "it holds a malformed character reference (at byte " + std::to_string(i) + ")";
+      }
+      if (!xml_char(v)) {
+        return "it holds a reference to a character XML does not allow (" + code_point(v) + " at byte " +
+               std::to_string(i) + ")";
+      }
+      // gSOAP reads at most 7 characters after '&': a longer reference (&#x1F600;) would come out with its ';'.
+      if (k - i > 7) {
+        return "it holds a character reference longer than the generated deserializer reads correctly (" +
+               code_point(v) + " at byte " + std::to_string(i) + ")";
+      }
+    }
+    i += len;
+  }
+  return {};
+}
+
+}  // namespace kareo::detail
