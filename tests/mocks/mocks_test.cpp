@@ -57,7 +57,7 @@ TEST(Mocks, AnOperationWithoutAnAnswerIsNamed) {
 TEST(Mocks, TypedAccessRefusesAnotherOperation) {
   kareo::wire::Traits<Operation::GetPatients>::Body body;
   kareo::wire::Traits<Operation::GetPatients>::Response response;
-  kareo::Exchange exchange{Operation::GetPatients, &body, &response};
+  kareo::Exchange exchange{body, response};
   EXPECT_THROW(kareo::mocks::request_of<Operation::GetProviders>(exchange), kareo::InvalidArgument);
   EXPECT_THROW(kareo::mocks::request_of<Operation::GetPatients>(exchange), kareo::InvalidArgument);  // no request
   EXPECT_THROW(kareo::mocks::respond<Operation::GetProviders>(exchange, {}), kareo::InvalidArgument);

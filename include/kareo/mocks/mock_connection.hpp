@@ -76,28 +76,19 @@ inline Client make_client(std::shared_ptr<Connection> connection, Options option
 /// operation or carries no request.
 template <Operation Op>
 const Request<Op>& request_of(const Exchange& exchange) {
-  if (exchange.operation != Op) {
-    throw InvalidArgument(std::string("kareo::mocks::request_of<") + std::string(operation_name(Op)) +
-                          ">: the exchange is a " + std::string(operation_name(exchange.operation)) + " call");
-  }
-  const auto* body = static_cast<const typename wire::Traits<Op>::Body*>(exchange.request);
-  if (!body || !wire::Traits<Op>::payload(*body)) {
+  const auto& body = exchange.request<Op>();  // throws for an exchange of another operation
+  if (!wire::Traits<Op>::payload(body)) {
     throw InvalidArgument(std::string("kareo::mocks::request_of: the ") + std::string(operation_name(Op)) +
                           " exchange carries no request");
   }
-  return *wire::Traits<Op>::payload(*body);
+  return *wire::Traits<Op>::payload(body);
 }
 
 /// Answers an exchange of operation `Op` with `result`, as the service would have. Throws kareo::InvalidArgument
 /// when the exchange is of another operation.
 template <Operation Op>
 void respond(Exchange& exchange, Result<Op> result) {
-  if (exchange.operation != Op || !exchange.response) {
-    throw InvalidArgument(std::string("kareo::mocks::respond<") + std::string(operation_name(Op)) +
-                          ">: the exchange is a " + std::string(operation_name(exchange.operation)) + " call");
-  }
-  auto& response = *static_cast<typename wire::Traits<Op>::Response*>(exchange.response);
-  wire::Traits<Op>::result(response) = std::make_shared<Result<Op>>(std::move(result));
+  wire::Traits<Op>::result(exchange.response<Op>()) = std::make_shared<Result<Op>>(std::move(result));
 }
 
 /// Matches an exchange of operation `op`: `EXPECT_CALL(*mock, call(IsOperation(Operation::GetPatients)))`.
