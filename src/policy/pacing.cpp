@@ -328,7 +328,7 @@ void PacedConnection::call(Exchange& exchange) {
 }
 
 std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter) {
-  auto limits = throttle_limits(client.get_throttles());
+  auto limits = throttle_limits(client.throttles().collect());
   ThrottleTable table = limiter.limits();
   table.apply(limits);
   limiter.update_limits(table);
