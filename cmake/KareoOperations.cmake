@@ -3,8 +3,11 @@
 #   include/kareo/operations.hpp       public, committed: the Operation enumeration and KAREO_OPERATION_LIST
 #                                      (`cmake --build build --target regenerate-operations` rewrites it; the test
 #                                      operations.public_header_current fails when it is out of date)
+#   include/kareo/queries.hpp          public, committed: the query of each list read (checked by the test
+#                                      operations_queries_header_current, rewritten by regenerate-operations)
 #   kareo_optable.hpp (build tree)     the table's facts as plain data, for the library, the fake server and the
 #                                      kareo tool; generating it also checks the table against the contract
+#   kareo_reads.hpp (build tree)       the list reads' member pointers (date pairs, rows), for the library
 set(KAREO_OPERATION_TABLE "${PROJECT_SOURCE_DIR}/src/operations/operations.toml")
 set(KAREO_OPTABLE_DIR "${CMAKE_BINARY_DIR}/generated/operations")
 set(KAREO_OPTABLE_HEADER "${KAREO_OPTABLE_DIR}/kareo_optable.hpp")
@@ -16,9 +19,19 @@ add_custom_command(
   DEPENDS "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py"
           "${KAREO_WIRE_DIR}/kareo_wireStub.h"
   COMMENT "Operation table: checking it against the contract, writing kareo_optable.hpp" VERBATIM)
-add_custom_target(kareo_optable DEPENDS "${KAREO_OPTABLE_HEADER}")
+set(KAREO_READS_HEADER "${KAREO_OPTABLE_DIR}/kareo_reads.hpp")
+add_custom_command(
+  OUTPUT "${KAREO_READS_HEADER}"
+  COMMAND ${CMAKE_COMMAND} -E make_directory "${KAREO_OPTABLE_DIR}"
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" reads
+          "${KAREO_OPERATION_TABLE}" "${KAREO_READS_HEADER}"
+  DEPENDS "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py"
+  COMMENT "Operation table: writing kareo_reads.hpp" VERBATIM)
+add_custom_target(kareo_optable DEPENDS "${KAREO_OPTABLE_HEADER}" "${KAREO_READS_HEADER}")
 
 add_custom_target(regenerate-operations
   COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" public
           "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/include/kareo/operations.hpp"
-  COMMENT "Operation table -> include/kareo/operations.hpp (review the diff)" VERBATIM)
+  COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" queries
+          "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/include/kareo/queries.hpp"
+  COMMENT "Operation table -> include/kareo/operations.hpp, queries.hpp (review the diff)" VERBATIM)

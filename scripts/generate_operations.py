@@ -6,6 +6,10 @@
                                                             OUT is out of date)
   generate_operations.py private TABLE OUT [--stub STUB]    a dependency-free header of the table's facts for the
                                                             library, the fake server and the kareo tool (build tree)
+  generate_operations.py queries TABLE OUT [--check]       include/kareo/queries.hpp: the query of each list read
+                                                            (committed, checked like `public`)
+  generate_operations.py reads   TABLE OUT                 the list reads' member pointers for the library (date
+                                                            pairs, rows, IDs; build tree)
 
 With --stub (the soapcpp2 output kareo_wireStub.h) the table is checked against the contract: every operation of
 the contract has a row, every row an operation, and every type and member the row names exists.
@@ -17,8 +21,12 @@ import tomllib
 DATE_FIELDS = ["Created", "LastModified", "Service", "Posting", "Transaction"]
 COLUMNS = {
     "name", "summary", "write", "interval_ms", "permission", "payload", "payload_member", "result", "credentials",
-    "streamed", "rows", "paging", "max_window_days", "store_entity", "command", "required",
+    "streamed", "rows", "paging", "max_window_days", "store_entity", "command", "required", "read", "paged_at",
 }
+READ_KEYS = {"method", "row", "filter", "fields", "cursor"}
+# The member of a query that holds the typed range of each paging field.
+QUERY_MEMBER = {"Created": "created", "LastModified": "last_modified", "Service": "service_date",
+                "Posting": "posting_date", "Transaction": "transaction_date"}
 
 
 def fail(message):
@@ -77,6 +85,31 @@ def load(path):
             if op["store_entity"] in entities:
                 fail(where + ": store_entity " + op["store_entity"] + " is listed by two operations")
             entities.add(op["store_entity"])
+        op.setdefault("paged_at", {})
+        for field in op["paged_at"]:
+            if field not in op["paging"]:
+                fail(where + ": paged_at names " + field + ", which is not a paging field")
+        for field in op["paging"]:
+            op["paged_at"].setdefault(field, {"Created": "CreatedDate", "LastModified": "LastModifiedDate"}.get(field))
+            if not op["paged_at"][field]:
+                fail(where + ": paged_at needs the row member of " + field)
+        if "rows" in op:
+            read = op.get("read")
+            if not read or not read.get("method") or not read.get("row"):
+                fail(where + ": a list operation needs read = { method, row, ... }")
+            if set(read) - READ_KEYS:
+                fail(where + ": unknown read key(s) " + ", ".join(sorted(set(read) - READ_KEYS)))
+            if bool(read.get("filter")) != bool(read.get("fields")):
+                fail(where + ": read needs both filter and fields, or neither")
+            if op["paging"] and not read.get("filter"):
+                fail(where + ": a paged read needs a filter")
+            read.setdefault("cursor", False)
+            if read.get("filter") and not read["cursor"]:
+                if not read["row"].endswith("Data"):
+                    fail(where + ": the row type of a read with a query must end in Data")
+                read["query"] = read["row"][:-len("Data")] + "Query"
+        elif "read" in op:
+            fail(where + ": read is for list operations (with rows)")
         if op["command"] in commands:
             fail(where + ": command " + op["command"] + " is used twice")
         commands.add(op["command"])
@@ -121,6 +154,8 @@ def check_against_stub(ops, stub_path):
             need(array, rows["item"], where)
             row = member_type(text, array, rows["item"])
             need(row, rows["id"], where)
+            for member in op["paged_at"].values():
+                need(row, member, where)
         for pair in op["paging"].values():
             # The Filter's type is found through the payload's Filter member.
             m = re.search(r"std::shared_ptr<(\w+)> Filter;", class_body(text, op["payload"]))
@@ -296,6 +331,148 @@ struct Row {
     return "".join(lines)
 
 
+def read_ops(ops):
+    return [op for op in ops if "read" in op]
+
+
+def query_ops(ops):
+    return [op for op in read_ops(ops) if "query" in op["read"]]
+
+
+def queries_header(ops):
+    parts = [BANNER, """/// @file
+/// @brief The query of each list read of kareo::Client (Client::patients(), Client::charges(), ...): the
+/// operation's Filter, the columns to return, a typed date range for each date pair the operation can be paged
+/// by, and how a long range is cut into windows.
+#pragma once
+
+#include <optional>
+#include <utility>
+
+#include "kareo/paging.hpp"
+#include "kareo/types.hpp"
+
+namespace kareo {
+
+"""]
+    for op in query_ops(ops):
+        read = op["read"]
+        q = read["query"]
+        members = []
+        for field, pair in op["paging"].items():
+            limit = op["max_window_days"].get(field, op["max_window_days"].get("all", 0))
+            doc = f"  /// {field} dates ({pair[0]} / {pair[1]} of the filter), both ends included.\n"
+            if limit:
+                doc += f"  /// Read in windows of at most {limit - 1} days.\n"
+            members.append(doc + f"  std::optional<TimeRange> {QUERY_MEMBER[field]};\n")
+        if op["paging"]:
+            fields = ", ".join(f for f in op["paging"])
+            paging = (
+                "  /// The range read in windows: a DateField whose range is set (" + fields + ").\n"
+                "  /// Empty: the first range set, in the order above. The other ranges set are sent whole with every\n"
+                "  /// call.\n"
+                "  std::optional<DateField> page_by;\n"
+                "  /// The width of the windows, progress reports and cancellation of a windowed read.\n"
+                "  PagingOptions paging;\n")
+            ranges = (" With no date range set the read is one call; with one, it is read window by window (see\n"
+                      "/// kareo/paging.hpp). The filter's own members for these pairs stay empty: the ranges set them.")
+        else:
+            paging = ""
+            ranges = " The read is one call."
+        parts.append(f"""/// The query of Client::{read['method']}() ({op['name']}): {op['summary'][0].lower() + op['summary'][1:]}
+///{ranges}
+struct {q} {{
+  /// A query of every row (the filter empty).
+  {q}() = default;
+  /// A query of `filter` and `fields`, without date ranges; converts from a filter.
+  {q}({read['filter']} filter, {read['fields']} fields = {{}})
+      : filter(std::move(filter)), fields(std::move(fields)) {{}}
+  /// The filter's members, sent with every call as given.
+  {read['filter']} filter;
+  /// The columns to return; empty (the default): every column.
+  {read['fields']} fields;
+{''.join(members)}{paging}}};
+
+""")
+        if op["paging"]:
+            cases = "".join(f"    case DateField::{f}:\n      return &query.{QUERY_MEMBER[f]};\n" for f in op["paging"])
+            parts.append(f"""/// The member of `query` holding the range of `field`; null when {op['name']} cannot be paged by it.
+inline std::optional<TimeRange>* date_range({q}& query, DateField field) noexcept {{
+  switch (field) {{
+{cases}    default:
+      return nullptr;
+  }}
+}}
+
+""")
+    parts.append("}  // namespace kareo\n")
+    return "".join(parts)
+
+
+def reads_header(ops):
+    parts = [BANNER, """// The list reads of kareo::Client: per operation, its types and the member pointers of its date pairs and rows.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "kareo/operations.hpp"
+#include "kareo/paging.hpp"
+#include "kareo/queries.hpp"
+#include "kareo/types.hpp"
+#include "kareo/wire.hpp"
+
+namespace kareo::reads {
+
+/// The facts of one list read; specialised for every list operation.
+template <Operation Op>
+struct Read;
+
+"""]
+    for op in read_ops(ops):
+        read = op["read"]
+        rows = op["rows"]
+        lines = [f"template <>\nstruct Read<Operation::{op['name']}> {{\n",
+                 f"  using Row = {read['row']};\n",
+                 f"  using Result = typename wire::Traits<Operation::{op['name']}>::Result;\n",
+                 f"  static constexpr const char* method = {cstr(read['method'])};\n",
+                 f"  /// The rows of a result (null when it has none) and the row's ID member.\n",
+                 f"  static auto* rows(Result& r) {{ return r.{rows['array']} ? &r.{rows['array']}->{rows['item']} : nullptr; }}\n",
+                 f"  static constexpr auto id = &Row::{rows['id']};\n"]
+        if "query" in read:
+            lines.append(f"  using Query = {read['query']};\n  using Filter = {read['filter']};\n"
+                         f"  using Fields = {read['fields']};\n")
+            lines.append("  /// Calls f(field, query member name, range, filter from, filter to, row date, max window days) per pair.\n")
+            lines.append("  template <typename Q, typename F>\n  static void each_pair(Q& q, F&& f) {\n")
+            for field, pair in op["paging"].items():
+                limit = op["max_window_days"].get(field, op["max_window_days"].get("all", 0))
+                lines.append(f"    f(DateField::{field}, {cstr(QUERY_MEMBER[field])}, q.{QUERY_MEMBER[field]}, "
+                             f"&Filter::{pair[0]}, &Filter::{pair[1]}, &Row::{op['paged_at'][field]}, {limit});\n")
+            if not op["paging"]:
+                lines.append("    (void)q;\n    (void)f;\n")
+            lines.append("  }\n")
+            lines.append(f"  static constexpr bool paged = {str(bool(op['paging'])).lower()};\n")
+            if op["paging"]:
+                lines.append("  static std::optional<DateField> page_by(const Query& q) { return q.page_by; }\n"
+                             "  static const PagingOptions& paging(const Query& q) { return q.paging; }\n")
+            else:
+                lines.append("  static std::optional<DateField> page_by(const Query&) { return std::nullopt; }\n"
+                             "  static const PagingOptions& paging(const Query&) {\n"
+                             "    static const PagingOptions none;\n    return none;\n  }\n")
+        lines.append("};\n\n")
+        parts.append("".join(lines))
+    q = " \\\n".join(f"  X({op['name']}, {op['read']['method']}, {op['read']['query']}, {op['read']['row']})"
+                       for op in query_ops(ops))
+    parts.append("/// Calls `X(Operation, method, Query, Row)` for every list read that takes a query.\n")
+    parts.append("#define KAREO_QUERY_READS(X) \\\n" + q + "\n\n")
+    plain = " \\\n".join(f"  X({op['name']}, {op['read']['method']}, {op['read']['row']})"
+                           for op in read_ops(ops) if "query" not in op["read"] and not op["read"]["cursor"])
+    parts.append("/// Calls `X(Operation, method, Row)` for every list read without a query (one call, no filter).\n")
+    parts.append("#define KAREO_PLAIN_READS(X) \\\n" + plain + "\n\n")
+    parts.append("}  // namespace kareo::reads\n")
+    return "".join(parts)
+
+
 def write(out, text, check):
     if check:
         try:
@@ -324,14 +501,15 @@ def main(argv):
     if "--stub" in argv:
         stub = argv[argv.index("--stub") + 1]
         args.remove(stub)
-    if len(args) != 3 or args[0] not in ("public", "private"):
+    if len(args) != 3 or args[0] not in ("public", "private", "queries", "reads"):
         sys.stderr.write(__doc__)
         return 2
     mode, table, out = args
     ops = load(table)
     if stub:
         check_against_stub(ops, stub)
-    write(out, public_header(ops) if mode == "public" else private_header(ops), check)
+    makers = {"public": public_header, "private": private_header, "queries": queries_header, "reads": reads_header}
+    write(out, makers[mode](ops), check)
     return 0
 
 

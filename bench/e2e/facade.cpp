@@ -28,29 +28,29 @@ int run(const Workload& w, bool gzip) {
   kareo_bench::Stopwatch clock;
   long records = 0, calls = 0;
   if (w.scenario == "patients") {
-    kareo::PatientFilter filter;
+    kareo::PatientQuery query;
     if (w.practice_name.empty())
-      filter.PracticeID = std::to_string(w.practice_id);
+      query.filter.PracticeID = std::to_string(w.practice_id);
     else
-      filter.PracticeName = w.practice_name;
-    const std::vector<kareo::PatientData> patients = client.get_patients(filter);
+      query.filter.PracticeName = w.practice_name;
+    const std::vector<kareo::PatientData> patients = client.patients(query).collect();
     records = static_cast<long>(patients.size());
     calls = 1;
     // Measured while the results are still held, as an application holds them.
     return kareo_bench::report(gzip ? "kareo-gzip" : "kareo", w, records, calls, clock);
   }
   if (w.scenario == "allpatients") {
-    kareo::AllPatientsOptions paging;
-    paging.batch_size = static_cast<int>(w.batch_size);
-    paging.on_progress = [&calls](const kareo::PagingProgress& p) { calls = static_cast<long>(p.windows_done); };
-    for (const kareo::PatientBatchData& patient :
-         kareo::all_patients(client, static_cast<int>(w.practice_id), paging)) {
+    kareo::AllPatientsQuery query;
+    query.practice_id = static_cast<int>(w.practice_id);
+    query.paging.batch_size = static_cast<int>(w.batch_size);
+    query.paging.on_progress = [&calls](const kareo::PagingProgress& p) { calls = static_cast<long>(p.windows_done); };
+    for (const kareo::PatientBatchData& patient : client.all_patients(query)) {
       (void)patient;
       if (++records >= w.total) break;
     }
   } else {
     for (long i = 0; i < w.calls; ++i) {
-      records += static_cast<long>(client.get_practices().size());
+      records += static_cast<long>(client.practices().collect().size());
       ++calls;
     }
   }

@@ -1,5 +1,5 @@
 // Micro benchmarks: WCF-style GetPatients responses held in memory, read two ways:
-//   BM_ClientGetPatients    the whole path a user sees: kareo::Client::get_patients() over the canned transport
+//   BM_ClientGetPatients    the whole path a user sees: kareo::Client::patients() over the canned transport
 //                           (the built-in transport's HTTP handling, its streaming reader and response checks),
 //                           returning owned kareo::PatientData rows; only the network is missing;
 //   BM_ParseGetPatients     the generated deserializer alone (soapcpp2's recv_GetPatients), for comparison.
@@ -82,13 +82,13 @@ void BM_ClientGetPatients(benchmark::State& state) {
                                  return response;
                                },
                                limits))};
-  kareo::PatientFilter filter;
-  filter.PracticeName = "Bench Practice";
+  kareo::PatientQuery query;
+  query.filter.PracticeName = "Bench Practice";
   for (auto _ : state) {
     state.PauseTiming();
     *next = envelope;
     state.ResumeTiming();
-    const std::vector<kareo::PatientData> patients = client.get_patients(filter);
+    const std::vector<kareo::PatientData> patients = client.patients(query).collect();
     if (patients.size() != rows) {
       state.SkipWithError("wrong row count");
       break;

@@ -55,11 +55,11 @@ void save_capture(const kareo::Error& e) {
 
 void call(kareo::Client& client, const std::string& what, const std::string& practice) {
   if (what == "practices") {
-    std::cout << client.get_practices().size() << " practices\n";
+    std::cout << client.practices().collect().size() << " practices\n";
   } else if (what == "patients") {
-    kareo::PatientFilter filter;
-    filter.PracticeName = practice;
-    std::cout << client.get_patients(filter).size() << " patients\n";
+    kareo::PatientQuery query;
+    query.filter.PracticeName = practice;
+    std::cout << client.patients(query).collect().size() << " patients\n";
   } else if (what == "create-patient") {
     kareo::PatientCreate patient;
     patient.FirstName = "Testpatient";

@@ -19,12 +19,12 @@ int main() {
     options.credentials(kareo::Credentials::from_environment());
     kareo::Client client(options);
 
-    for (const kareo::PracticeData& practice : client.get_practices()) {
+    for (const kareo::PracticeData& practice : client.practices()) {
       std::cout << "Practice " << practice.ID.value_or("?") << ": " << practice.PracticeName.value_or("(no name)")
                 << '\n';
-      kareo::ProviderFilter filter;
-      filter.PracticeName = practice.PracticeName;
-      for (const kareo::ProviderData& provider : client.get_providers(filter)) {
+      kareo::ProviderQuery query;
+      query.filter.PracticeName = practice.PracticeName;
+      for (const kareo::ProviderData& provider : client.providers(query)) {
         std::cout << "  provider " << provider.ID.value_or("?") << ": " << provider.FullName.value_or("(no name)");
         if (provider.NationalProviderIdentifier) std::cout << ", NPI " << *provider.NationalProviderIdentifier;
         std::cout << '\n';

@@ -9,11 +9,10 @@
 int main(int argc, char** argv) try {
   // Paced within the account's rate limits, reads retried, writes never resent: the defaults.
   kareo::Client client{kareo::Options{}.credentials(kareo::Credentials::from_environment())};
-  kareo::PatientFilter filter;
-  filter.PracticeName = argc > 1 ? argv[1] : "Main Street Clinic";
-  kareo::TimeRange first_half{kareo::DateTime(kareo::Date(2026, 1, 1)), kareo::DateTime(kareo::Date(2026, 6, 30))};
-  for (const kareo::PatientData& p :
-       kareo::patients_by_date(client, filter, kareo::DateField::LastModified, first_half))
+  kareo::PatientQuery query;
+  query.filter.PracticeName = argc > 1 ? argv[1] : "Main Street Clinic";
+  query.last_modified = kareo::TimeRange{kareo::Date(2026, 1, 1), kareo::Date(2026, 6, 30)};
+  for (const kareo::PatientData& p : client.patients(query))
     std::cout << p.ID.value_or("?") << "  " << p.LastName.value_or("") << ", " << p.FirstName.value_or("") << "\n";
 } catch (const kareo::Error& e) {
   std::cerr << "kareo: " << e.what() << "\n" << e.hint() << "\n";

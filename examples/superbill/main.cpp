@@ -27,7 +27,7 @@ const char* kVendorName = "Superbill Example";
 
 // The ID of our external vendor, registering it on first use.
 int vendor_id(kareo::Client& client) {
-  for (const auto& vendor : client.get_external_vendors())
+  for (const auto& vendor : client.external_vendors())
     if (vendor.ExternalVendorName == kVendorName && vendor.ExternalVendorID) return *vendor.ExternalVendorID;
   kareo::ExternalVendorReq request;
   request.ExternalVendorName = kVendorName;
@@ -74,17 +74,17 @@ int main(int argc, char** argv) {
     // 2. What the encounter refers to: the patient's default case, a provider, a location, a procedure.
     auto row = client.get_patient(found.patient_id);
     if (!row) throw kareo::ServiceError("the patient just found or created cannot be read back", {});
-    kareo::ProviderFilter provider_filter;
-    provider_filter.PracticeName = practice;
-    auto providers = client.get_providers(provider_filter);
-    kareo::ServiceLocationFilter location_filter;
-    location_filter.PracticeName = practice;
-    auto locations = client.get_service_locations(location_filter);
+    kareo::ProviderQuery provider_query;
+    provider_query.filter.PracticeName = practice;
+    std::vector<kareo::ProviderData> providers = client.providers(provider_query).collect();
+    kareo::ServiceLocationQuery location_query;
+    location_query.filter.PracticeName = practice;
+    std::vector<kareo::ServiceLocationData> locations = client.service_locations(location_query).collect();
     if (providers.empty() || locations.empty())
       throw kareo::InvalidArgument("the practice needs at least one provider and one service location");
     std::string procedure = argc > 6 ? argv[6] : "";
     if (procedure.empty())
-      for (const auto& code : client.get_procedure_codes())
+      for (const auto& code : client.procedure_codes())
         if (code.ProcedureCode && !code.ProcedureCode->empty()) {
           procedure = *code.ProcedureCode;
           break;

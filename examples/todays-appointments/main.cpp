@@ -1,7 +1,8 @@
 // todays-appointments: prints today's appointments of one practice, in time order.
 //
 // What it shows:
-// - a ranged read: kareo::appointments_by_date() pages GetAppointments by service date (StartDate/EndDate),
+// - a ranged read: Client::appointments() with a service-date range pages GetAppointments by service date
+// (StartDate/EndDate),
 //   never wider than the 60 days the service tolerates, and drops placeholder and duplicate rows;
 // - civil dates (kareo::Date, kareo::DateTime): no time zone is ever applied, so "today" is the clinic's day;
 // - reading AppointmentData rows, whose members are all strings as the service sends them.
@@ -38,11 +39,10 @@ int main(int argc, char** argv) {
     options.credentials(kareo::Credentials::from_environment());
     kareo::Client client(options);
 
-    kareo::AppointmentFilter filter;
-    filter.PracticeName = argv[1];
-    kareo::TimeRange whole_day{kareo::DateTime(day), kareo::DateTime(day, 23, 59, 59)};
-    std::vector<kareo::AppointmentData> appointments =
-        kareo::appointments_by_date(client, filter, kareo::DateField::Service, whole_day).collect();
+    kareo::AppointmentQuery query;
+    query.filter.PracticeName = argv[1];
+    query.service_date = kareo::TimeRange{kareo::DateTime(day), kareo::DateTime(day, 23, 59, 59)};
+    std::vector<kareo::AppointmentData> appointments = client.appointments(query).collect();
 
     // StartDate is text ("5/1/2025 9:30:00 AM" or ISO): sort by its parsed value.
     auto start = [](const kareo::AppointmentData& a) {

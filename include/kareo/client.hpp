@@ -7,11 +7,15 @@
 #include <optional>
 #include <vector>
 
+#include "kareo/call_options.hpp"
 #include "kareo/connection.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/options.hpp"
 #include "kareo/pacing.hpp"
+#include "kareo/paging.hpp"
+#include "kareo/queries.hpp"
 #include "kareo/types.hpp"
+#include "kareo/wire.hpp"
 
 namespace kareo {
 
@@ -32,22 +36,25 @@ std::shared_ptr<Client> share_client(const Client& client);
 /// the service's own failure reports (SecurityResponse, ErrorResponse, SOAP faults) are checked on every
 /// response.
 ///
-/// List methods send an empty `Fields` element by default, which returns every column, and drop placeholder
-/// rows whose ID is empty. Each operation also has a `..._raw` method that takes the whole request payload and
-/// returns the whole response payload (for example the GetAllPatients cursor `Key`).
+/// Reads of many rows return lazy ranges over a query (Client::patients(), ...); every method takes a last,
+/// defaulted kareo::CallOptions (timeout, cancellation, retry policy of that call). List reads send an empty
+/// `Fields` element by default, which returns every column, and drop placeholder rows whose ID is empty.
+/// call<Operation>() takes the whole request payload of any operation and returns the whole result.
 ///
 /// A Client is safe to use from several threads at once; it keeps a pool of connections.
 ///
-/// Lifetime: the ranges of kareo/paging.hpp and kareo::ChangeFeed share the client's state (its options and
+/// Lifetime: the ranges it returns and kareo::ChangeFeed share the client's state (its options and
 /// connections) instead of pointing at the Client object, so they keep working after the Client they were made
 /// from is moved from or destroyed. A moved-from Client has no state: every call on it, options() and
 /// connection() included, throws kareo::InvalidArgument ("this kareo::Client was moved from") instead of
 /// crashing; assign a Client to it to use it again.
 /// @code
 /// kareo::Client client{kareo::Options{}.credentials(kareo::Credentials::from_environment())};
-/// kareo::PatientFilter filter;
-/// filter.PracticeName = "Main Street Clinic";
-/// for (const kareo::PatientData& p : client.get_patients(filter)) { ... }
+/// kareo::PatientQuery query;
+/// query.filter.PracticeName = "Main Street Clinic";
+/// query.last_modified = kareo::TimeRange{kareo::Date(2026, 1, 1), kareo::Date(2026, 6, 30)};
+/// for (const kareo::PatientData& p : client.patients(query)) { ... }
+/// std::vector<kareo::PatientData> all = client.patients(query).collect();
 /// @endcode
 class Client {
  public:
@@ -71,147 +78,102 @@ class Client {
   std::shared_ptr<Connection> connection() const;
 
   /// @name Reads
+  /// Every list read returns a lazy kareo::PagedRange: nothing is sent before its begin(); one call when the query
+  /// sets no date range, one call per date window when it does (see kareo/paging.hpp and kareo/queries.hpp). A
+  /// range shares the client's state and outlives the Client object. `options` apply to every call the range
+  /// makes. Placeholder rows (empty ID) are dropped; `range.collect()` gathers the rest into a std::vector.
   /// @{
 
-  /// GetAllPatients: one batch of every patient of a practice. `filter` needs BatchSize (1..1000) and
-  /// PracticeID; StartKey is the previous batch's Key/nextStartKey (see get_all_patients_raw()).
-  std::vector<PatientBatchData> get_all_patients(PatientBatchGetFilter filter, PatientBatchFieldsToReturn fields = {});
-  /// GetAppointment: one appointment by ID; empty when the service returned none.
-  std::optional<AppointmentCreate> get_appointment(std::int64_t appointment_id);
-  /// GetAppointments: appointments matching `filter` (give at least one member; both ends of a date range).
-  std::vector<AppointmentData> get_appointments(AppointmentFilter filter, AppointmentFieldsToReturn fields = {});
-  /// GetCharges: charges matching `filter` (give at least one member; both ends of a date range).
+  /// GetAllPatients: every patient of `query.practice_id`, batch after batch along the StartKey cursor.
+  /// @throws kareo::InvalidArgument for a batch size outside 1..1000 or a practice ID below 1.
+  PagedRange<PatientBatchData> all_patients(AllPatientsQuery query, const CallOptions& options = {});
+  /// GetAppointments: the appointments of `query` (give at least one filter member or date range).
+  PagedRange<AppointmentData> appointments(AppointmentQuery query, const CallOptions& options = {});
+  /// GetCharges: the charges of `query` (give at least one filter member or date range).
   ///
   /// The service leaves out the charges of unapproved encounters unless `filter.IncludeUnapprovedCharges` is
-  /// "T": ask for them with include_unapproved_charges(filter). The member is sent as the service expects it:
-  /// "T" (also given as "true", "1" or "yes", any case) includes them; "F", "false", "0", "no" or an empty text
-  /// are sent as no member (approved encounters only); any other text is refused (kareo::InvalidArgument), so
-  /// that a value the service would not understand cannot silently leave charges out.
-  std::vector<ChargeData> get_charges(ChargeFilter filter, ChargeFieldsToReturn fields = {});
+  /// "T": ask for them with include_unapproved_charges(query.filter). The member is sent as the service expects
+  /// it: "T" (also given as "true", "1" or "yes", any case) includes them; "F", "false", "0", "no" or an empty
+  /// text are sent as no member (approved encounters only); any other text is refused (kareo::InvalidArgument),
+  /// so that a value the service would not understand cannot silently leave charges out.
+  PagedRange<ChargeData> charges(ChargeQuery query, const CallOptions& options = {});
+  /// GetEncounterDetails: the encounter `query.filter.EncounterID` (required) with its service lines.
+  PagedRange<EncounterDetailsData> encounter_details(EncounterDetailsQuery query, const CallOptions& options = {});
+  /// GetExternalVendors: the external vendors registered for the customer.
+  PagedRange<ExternalVendorData> external_vendors(const CallOptions& options = {});
+  /// GetPatients: the patients of `query` (give PracticeName or PracticeID in the filter).
+  PagedRange<PatientData> patients(PatientQuery query, const CallOptions& options = {});
+  /// GetPayments: the payments of `query` (give at least one filter member or date range).
+  PagedRange<PaymentData> payments(PaymentQuery query, const CallOptions& options = {});
+  /// GetPractices: the practices of `query` (all practices by default).
+  PagedRange<PracticeData> practices(PracticeQuery query = {}, const CallOptions& options = {});
+  /// GetProcedureCodes: the procedure codes of `query` (all by default).
+  PagedRange<ProcedureCodeData> procedure_codes(ProcedureCodeQuery query = {}, const CallOptions& options = {});
+  /// GetProviders: the providers of `query` (all by default).
+  PagedRange<ProviderData> providers(ProviderQuery query = {}, const CallOptions& options = {});
+  /// GetServiceLocations: the service locations of `query` (all by default).
+  PagedRange<ServiceLocationData> service_locations(ServiceLocationQuery query = {}, const CallOptions& options = {});
+  /// GetThrottles: the live rate limits of the account.
+  PagedRange<ThrottleDetail> throttles(const CallOptions& options = {});
+  /// GetTransactions: the transactions of `query` (give at least one filter member or date range).
+  PagedRange<TransactionData> transactions(TransactionQuery query, const CallOptions& options = {});
+
+  /// GetAppointment: one appointment by ID; empty when the service returned none.
+  std::optional<AppointmentCreate> get_appointment(std::int64_t appointment_id, const CallOptions& options = {});
   /// GetCustomerIdFromKey: the numeric customer ID of the credentials' customer key. Throws
   /// AuthenticationFailed when the service does not authorize the credentials.
-  int get_customer_id_from_key();
-  /// GetEncounterDetails: the encounter `filter.EncounterID` (required) with its service lines.
-  std::vector<EncounterDetailsData> get_encounter_details(EncounterDetailsFilter filter,
-                                                          EncounterDetailsFieldsToReturn fields = {});
-  /// GetExternalVendors: the external vendors registered for the customer.
-  std::vector<ExternalVendorData> get_external_vendors();
+  int get_customer_id_from_key(const CallOptions& options = {});
   /// GetPatient: one patient by `filter` (PatientID, or ExternalID with ExternalVendorID); empty when the service
   /// returned none.
-  std::optional<PatientData> get_patient(SinglePatientFilter filter);
+  std::optional<PatientData> get_patient(SinglePatientFilter filter, const CallOptions& options = {});
   /// GetPatient by patient ID.
-  std::optional<PatientData> get_patient(int patient_id);
-  /// GetPatients: patients matching `filter` (give PracticeName or PracticeID; both ends of a date range).
-  std::vector<PatientData> get_patients(PatientFilter filter, PatientFieldsToReturn fields = {});
-  /// GetPayments: payments matching `filter` (give at least one member; both ends of a date range).
-  std::vector<PaymentData> get_payments(PaymentFilter filter, PaymentFieldsToReturn fields = {});
-  /// GetPractices: the practices matching `filter` (all practices by default).
-  std::vector<PracticeData> get_practices(PracticeFilter filter = {}, PracticeFieldsToReturn fields = {});
-  /// GetProcedureCodes: the procedure codes matching `filter` (all by default).
-  std::vector<ProcedureCodeData> get_procedure_codes(ProcedureCodeFilter filter = {},
-                                                     ProcedureCodeFieldsToReturn fields = {});
-  /// GetProviders: the providers matching `filter` (all by default).
-  std::vector<ProviderData> get_providers(ProviderFilter filter = {}, ProviderFieldsToReturn fields = {});
-  /// GetServiceLocations: the service locations matching `filter` (all by default).
-  std::vector<ServiceLocationData> get_service_locations(ServiceLocationFilter filter = {},
-                                                         ServiceLocationFieldsToReturn fields = {});
-  /// GetThrottles: the live rate limits of the account.
-  std::vector<ThrottleDetail> get_throttles();
-  /// GetTransactions: transactions matching `filter` (give at least one member; both ends of a date range).
-  std::vector<TransactionData> get_transactions(TransactionFilter filter, TransactionFieldsToReturn fields = {});
+  std::optional<PatientData> get_patient(int patient_id, const CallOptions& options = {});
   /// @}
 
   /// @name Writes (never resent automatically once the request may have reached the server)
   /// @{
 
   /// CreateAppointment.
-  CreateAppointmentResp create_appointment(AppointmentCreate appointment);
+  CreateAppointmentResp create_appointment(AppointmentCreate appointment, const CallOptions& options = {});
   /// CreateDocument.
-  CreateDocumentResp create_document(DocumentCreateRequest document);
+  CreateDocumentResp create_document(DocumentCreateRequest document, const CallOptions& options = {});
   /// CreateEncounter.
-  CreateEncounterResp create_encounter(EncounterCreate encounter);
+  CreateEncounterResp create_encounter(EncounterCreate encounter, const CallOptions& options = {});
   /// CreatePatient.
-  ModifyPatientResp create_patient(PatientCreate patient);
+  ModifyPatientResp create_patient(PatientCreate patient, const CallOptions& options = {});
   /// CreatePayment.
-  CreatePaymentResp create_payment(PaymentCreate payment);
+  CreatePaymentResp create_payment(PaymentCreate payment, const CallOptions& options = {});
   /// DeleteAppointment.
-  DeleteAppointmentResp delete_appointment(AppointmentDelete appointment);
+  DeleteAppointmentResp delete_appointment(AppointmentDelete appointment, const CallOptions& options = {});
   /// DeleteAppointment by appointment ID.
-  DeleteAppointmentResp delete_appointment(std::int64_t appointment_id);
+  DeleteAppointmentResp delete_appointment(std::int64_t appointment_id, const CallOptions& options = {});
   /// DeleteDocument.
-  DeleteDocumentResp delete_document(std::int64_t document_id);
+  DeleteDocumentResp delete_document(std::int64_t document_id, const CallOptions& options = {});
   /// RegisterExternalVendor.
-  RegisterExternalVendorResp register_external_vendor(ExternalVendorReq vendor);
+  RegisterExternalVendorResp register_external_vendor(ExternalVendorReq vendor, const CallOptions& options = {});
   /// UpdateAppointment.
-  UpdateAppointmentResp update_appointment(AppointmentUpdate appointment);
+  UpdateAppointmentResp update_appointment(AppointmentUpdate appointment, const CallOptions& options = {});
   /// UpdateEncounterStatus (its response has the shape of CreateEncounter's).
-  CreateEncounterResp update_encounter_status(EncounterUpdateStatus status);
+  CreateEncounterResp update_encounter_status(EncounterUpdateStatus status, const CallOptions& options = {});
   /// UpdatePatient (sent in the `UpdatePatientReq` wrapper the service expects).
-  ModifyPatientResp update_patient(PatientUpdate patient);
+  ModifyPatientResp update_patient(PatientUpdate patient, const CallOptions& options = {});
   /// UpdatePatientsExternalID.
-  UpdatePatientsExternalIDResp update_patients_external_id(PatientExternalIDSettingBatch updates);
+  UpdatePatientsExternalIDResp update_patients_external_id(PatientExternalIDSettingBatch updates,
+                                                           const CallOptions& options = {});
   /// @}
 
-  /// @name Raw calls: the whole request payload in (the client sets its RequestHeader and supplies empty
-  /// Fields/Filter elements the service requires when they are null), the whole response payload out.
+  /// @name Any operation, whole payload in and out
   /// @{
 
-  /// CreateAppointment.
-  CreateAppointmentResp create_appointment_raw(CreateAppointmentReq request);
-  /// CreateDocument.
-  CreateDocumentResp create_document_raw(CreateDocumentReq request);
-  /// CreateEncounter.
-  CreateEncounterResp create_encounter_raw(CreateEncounterReq request);
-  /// CreatePatient.
-  ModifyPatientResp create_patient_raw(CreatePatientReq request);
-  /// CreatePayment.
-  CreatePaymentResp create_payment_raw(CreatePaymentRequest request);
-  /// DeleteAppointment.
-  DeleteAppointmentResp delete_appointment_raw(DeleteAppointmentReq request);
-  /// DeleteDocument.
-  DeleteDocumentResp delete_document_raw(DeleteDocumentReq request);
-  /// GetAllPatients (the response's Key/nextStartKey is the next batch's StartKey).
-  GetAllPatientsResp get_all_patients_raw(GetAllPatientsReq request);
-  /// GetAppointment.
-  GetAppointmentResp get_appointment_raw(GetAppointmentReq request);
-  /// GetAppointments.
-  GetAppointmentsResp get_appointments_raw(GetAppointmentsReq request);
-  /// GetCharges.
-  GetChargesResp get_charges_raw(GetChargesReq request);
-  /// GetCustomerIdFromKey (the credentials go directly into the request, not into a RequestHeader).
-  GetCustomerIdFromKeyResp get_customer_id_from_key_raw();
-  /// GetEncounterDetails.
-  GetEncounterDetailsResp get_encounter_details_raw(GetEncounterDetailsReq request);
-  /// GetExternalVendors.
-  GetExternalVendorsResp get_external_vendors_raw(GetExternalVendorsReq request = {});
-  /// GetPatient.
-  GetPatientResp get_patient_raw(GetPatientReq request);
-  /// GetPatients.
-  GetPatientsResp get_patients_raw(GetPatientsReq request);
-  /// GetPayments.
-  GetPaymentsResp get_payments_raw(GetPaymentsReq request);
-  /// GetPractices.
-  GetPracticesResp get_practices_raw(GetPracticesReq request);
-  /// GetProcedureCodes.
-  GetProcedureCodesResp get_procedure_codes_raw(GetProcedureCodesReq request);
-  /// GetProviders.
-  GetProvidersResp get_providers_raw(GetProvidersReq request);
-  /// GetServiceLocations.
-  GetServiceLocationsResp get_service_locations_raw(GetServiceLocationsReq request);
-  /// GetThrottles.
-  GetThrottlesResp get_throttles_raw(GetThrottlesReq request = {});
-  /// GetTransactions.
-  GetTransactionsResp get_transactions_raw(GetTransactionsReq request);
-  /// RegisterExternalVendor.
-  RegisterExternalVendorResp register_external_vendor_raw(RegisterExternalVendorReq request);
-  /// UpdateAppointment.
-  UpdateAppointmentResp update_appointment_raw(UpdateAppointmentReq request);
-  /// UpdateEncounterStatus.
-  CreateEncounterResp update_encounter_status_raw(UpdateEncounterStatusReq request);
-  /// UpdatePatient.
-  ModifyPatientResp update_patient_raw(UpdatePatientReq request);
-  /// UpdatePatientsExternalID.
-  UpdatePatientsExternalIDResp update_patients_external_id_raw(UpdatePatientsExternalIDReq request);
+  /// Sends `request`, the whole payload of operation `Op` (the client sets its RequestHeader, or the inline
+  /// credentials of GetCustomerIdFromKey, and supplies the empty Fields/Filter elements the service requires when
+  /// they are null), and returns the whole result: e.g. the GetAllPatients cursor `Key`.
+  /// @code
+  /// kareo::GetAllPatientsReq request;  // ... Filter with BatchSize, PracticeID, StartKey
+  /// kareo::GetAllPatientsResp page = client.call<kareo::Operation::GetAllPatients>(std::move(request));
+  /// @endcode
+  template <Operation Op>
+  typename wire::Traits<Op>::Result call(typename wire::Traits<Op>::Payload request, const CallOptions& options = {});
   /// @}
 
  private:
@@ -228,11 +190,12 @@ class Client {
 inline constexpr const char kIncludeUnapprovedCharges[] = "T";
 
 /// Makes `filter` ask for the charges of unapproved encounters too (`include`), or for approved ones only (the
-/// service's default); returns `filter`. Works for Client::get_charges() and kareo::charges_by_date().
+/// service's default); returns `filter`. See Client::charges().
 /// @code
-/// kareo::ChargeFilter filter;
-/// filter.PracticeName = "Main Street Clinic";
-/// auto charges = client.get_charges(kareo::include_unapproved_charges(filter));
+/// kareo::ChargeQuery query;
+/// query.filter.PracticeName = "Main Street Clinic";
+/// kareo::include_unapproved_charges(query.filter);
+/// auto charges = client.charges(query).collect();
 /// @endcode
 ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include = true);
 

@@ -78,7 +78,7 @@ class ThrottleTable {
   std::array<std::chrono::milliseconds, kOperationCount> intervals_{};
 };
 
-/// The limits in the ThrottleDetail rows of a GetThrottles answer (kareo::Client::get_throttles()). Intervals
+/// The limits in the ThrottleDetail rows of a GetThrottles answer (kareo::Client::throttles()). Intervals
 /// are rounded up to whole milliseconds; rows without an endpoint name or a valid interval are skipped.
 std::vector<ThrottleLimit> throttle_limits(const std::vector<kareo_wire::kareo__ThrottleDetail>& rows);
 

@@ -10,15 +10,15 @@
 ///
 /// Ranges are lazy input ranges: nothing is sent before begin(); each increment that exhausts the rows at hand
 /// fetches the next window, and a failure is thrown from there.
+/// The list reads of kareo::Client return these ranges (the queries are in kareo/queries.hpp):
 /// @code
-/// kareo::PatientFilter filter;
-/// filter.PracticeName = "Main Street Clinic";
-/// kareo::PagingOptions paging;
-/// paging.on_progress = [](const kareo::PagingProgress& p) { std::cerr << p.windows_done << "/" << p.windows_total <<
-/// "\n"; }; auto range = kareo::patients_by_date(client, filter, kareo::DateField::LastModified,
-///                                      {kareo::DateTime(kareo::Date(2024, 1, 1)), kareo::DateTime(kareo::Date(2025, 1,
-///                                      1))}, paging);
-/// for (kareo::PatientData& patient : range) { ... }
+/// kareo::PatientQuery query;
+/// query.filter.PracticeName = "Main Street Clinic";
+/// query.last_modified = kareo::TimeRange{kareo::Date(2024, 1, 1), kareo::Date(2025, 1, 1)};
+/// query.paging.on_progress = [](const kareo::PagingProgress& p) {
+///   std::cerr << p.windows_done << "/" << p.windows_total << "\n";
+/// };
+/// for (kareo::PatientData& patient : client.patients(query)) { ... }
 /// @endcode
 /// A range shares its Client's state (options and connections): it keeps working after the Client object it was
 /// made from is moved from or destroyed. Making a range from a moved-from Client throws kareo::InvalidArgument.
@@ -68,6 +68,13 @@ class Client;
 
 /// A period of civil time, both ends included as far as the service is concerned (both are sent).
 struct TimeRange {
+  /// The empty period at the epoch (fill in both ends).
+  TimeRange() = default;
+  /// From `from` to `to`.
+  TimeRange(DateTime from, DateTime to) : from(from), to(to) {}
+  /// From the start of day `from` to the start of day `to`: what the service reads as the dates from `from` to
+  /// `to`, both included (a date-only bound is sent as "M/d/yyyy").
+  TimeRange(Date from, Date to) : from(DateTime(from)), to(DateTime(to)) {}
   DateTime from;  ///< The start.
   DateTime to;    ///< The end; not before `from`.
 };
@@ -410,52 +417,6 @@ PagedRange<Row> paged_by_date(std::string operation, TimeRange range,
       detail::window_source<Row>(std::move(operation), range, options, options.max_window, std::move(fetch)));
 }
 
-/// GetPatients over `range` of the Created or LastModified dates. `filter` must name the practice
-/// (PracticeName or PracticeID); its other members are sent as given, its date pair is set per window.
-/// @throws kareo::InvalidArgument for another DateField or an empty range.
-PagedRange<PatientData> patients_by_date(Client& client, PatientFilter filter, DateField field, TimeRange range,
-                                         const PagingOptions& options = {}, PatientFieldsToReturn fields = {});
-
-/// GetAppointments over `range` of the Service (StartDate/EndDate, windows of at most 59 days), Created or
-/// LastModified dates.
-PagedRange<AppointmentData> appointments_by_date(Client& client, AppointmentFilter filter, DateField field,
-                                                 TimeRange range, const PagingOptions& options = {},
-                                                 AppointmentFieldsToReturn fields = {});
-
-/// GetCharges over `range` of the Posting or Service dates (or Created, LastModified); windows never exceed
-/// 59 days (the service's limit is 60, and both ends are sent). The service leaves out the charges of unapproved
-/// encounters unless the filter asks for them: pass kareo::include_unapproved_charges(filter) to have them too
-/// (see Client::get_charges()).
-PagedRange<ChargeData> charges_by_date(Client& client, ChargeFilter filter, DateField field, TimeRange range,
-                                       const PagingOptions& options = {}, ChargeFieldsToReturn fields = {});
-
-/// GetPayments over `range` of the Posting (FromPostDate/ToPostDate), Created or LastModified dates.
-PagedRange<PaymentData> payments_by_date(Client& client, PaymentFilter filter, DateField field, TimeRange range,
-                                         const PagingOptions& options = {}, PaymentFieldsToReturn fields = {});
-
-/// GetTransactions over `range` of the Transaction, Posting, Service or LastModified dates.
-PagedRange<TransactionData> transactions_by_date(Client& client, TransactionFilter filter, DateField field,
-                                                 TimeRange range, const PagingOptions& options = {},
-                                                 TransactionFieldsToReturn fields = {});
-
-/// GetProviders over `range` of the Created or LastModified dates.
-PagedRange<ProviderData> providers_by_date(Client& client, ProviderFilter filter, DateField field, TimeRange range,
-                                           const PagingOptions& options = {}, ProviderFieldsToReturn fields = {});
-
-/// GetPractices over `range` of the Created or LastModified dates.
-PagedRange<PracticeData> practices_by_date(Client& client, PracticeFilter filter, DateField field, TimeRange range,
-                                           const PagingOptions& options = {}, PracticeFieldsToReturn fields = {});
-
-/// GetServiceLocations over `range` of the Created or LastModified dates.
-PagedRange<ServiceLocationData> service_locations_by_date(Client& client, ServiceLocationFilter filter, DateField field,
-                                                          TimeRange range, const PagingOptions& options = {},
-                                                          ServiceLocationFieldsToReturn fields = {});
-
-/// GetProcedureCodes over `range` of the Created or LastModified dates.
-PagedRange<ProcedureCodeData> procedure_codes_by_date(Client& client, ProcedureCodeFilter filter, DateField field,
-                                                      TimeRange range, const PagingOptions& options = {},
-                                                      ProcedureCodeFieldsToReturn fields = {});
-
 /// How GetAllPatients is walked.
 struct AllPatientsOptions {
   /// Patients per call, 1..1000.
@@ -470,12 +431,18 @@ struct AllPatientsOptions {
   std::shared_ptr<Clock> clock = SystemClock::instance();
 };
 
-/// Every patient of practice `practice_id` through GetAllPatients, batch after batch along the StartKey /
-/// nextStartKey cursor. The walk ends at an empty batch, or when the service returns no next key, a key of 0
-/// or less, or a key it returned before. A patient the next batch returns again is dropped, unless its
-/// LastModifiedDate is newer (then it is returned again); the walk remembers the IDs of its last two batches.
-/// @throws kareo::InvalidArgument for a batch size outside 1..1000 or a practice ID below 1.
-PagedRange<PatientBatchData> all_patients(Client& client, int practice_id, const AllPatientsOptions& options = {},
-                                          PatientBatchFieldsToReturn fields = {});
+/// The query of Client::all_patients(): every patient of practice `practice_id` through GetAllPatients, batch
+/// after batch along the StartKey / nextStartKey cursor. The walk ends at an empty batch, or when the service
+/// returns no next key, a key of 0 or less, or a key it returned before. A patient the next batch returns again
+/// is dropped, unless its LastModifiedDate is newer (then it is returned again); the walk remembers the IDs of
+/// its last two batches.
+struct AllPatientsQuery {
+  /// The practice whose patients are read (required, 1 or more).
+  int practice_id = 0;
+  /// The columns to return; empty (the default): every column.
+  PatientBatchFieldsToReturn fields;
+  /// The batch size, where to start, progress reports and cancellation.
+  AllPatientsOptions paging;
+};
 
 }  // namespace kareo

@@ -38,4 +38,11 @@ std::shared_ptr<RateLimiter> default_rate_limiter();
 /// RetryingConnection above it (always; with one attempt when `policies.retry` is false).
 std::shared_ptr<Connection> apply_policies(std::shared_ptr<Connection> connection, const CallPolicies& policies);
 
+/// The pacing layer alone: `connection` wrapped in a PacedConnection when `policies.pace`, else `connection`.
+std::shared_ptr<Connection> apply_pacing(std::shared_ptr<Connection> connection, const CallPolicies& policies);
+
+/// The retry layer alone, as apply_policies() puts it over the pacing layer (one attempt when `policies.retry` is
+/// false).
+std::shared_ptr<Connection> apply_retries(std::shared_ptr<Connection> connection, const CallPolicies& policies);
+
 }  // namespace kareo

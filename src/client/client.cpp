@@ -36,62 +36,36 @@ bool blank(const std::optional<std::string>& s) {
   }
   return true;
 }
-bool blank(const std::optional<int>& v) { return !v.has_value(); }
 
-// Rows of a list result, moved out; placeholder rows (empty ID) dropped. Each row lets go of its storage as
-// soon as it has moved: rows read by the streaming reader share blocks that are unmapped when their last row
-// goes (src/transport/fast_reader.hpp), so the result and the returned rows are never both resident in full.
-template <typename Row, typename IdOf>
-std::vector<Row> take_rows(std::vector<std::shared_ptr<Row>>& in, IdOf id_of) {
-  std::vector<Row> out;
-  out.reserve(in.size());
-  for (auto& p : in) {
-    if (p && !blank(id_of(*p))) out.push_back(std::move(*p));
-    p.reset();
+// The clock of a cancellable call's retry layer: its waits end early, with kareo::Cancelled, when the token is
+// cancelled.
+class CancellingClock final : public Clock {
+ public:
+  CancellingClock(std::shared_ptr<Clock> inner, CancellationToken token, Operation op)
+      : inner_(std::move(inner)), token_(std::move(token)), op_(op) {}
+  time_point now() override { return inner_->now(); }
+  std::chrono::system_clock::time_point wall_now() override { return inner_->wall_now(); }
+  void sleep_until(time_point deadline) override {
+    if (!inner_->sleep_until(deadline, token_)) {
+      throw Cancelled(std::string(operation_name(op_)) + ": cancelled while waiting to try again");
+    }
   }
-  in.clear();
-  return out;
-}
-
-template <typename Array, typename Member, typename IdOf>
-auto rows_of(std::shared_ptr<Array>& array, Member member, IdOf id_of) {
-  using Vec = std::remove_reference_t<decltype((*array).*member)>;
-  using Row = typename Vec::value_type::element_type;
-  if (!array) return std::vector<Row>();
-  return take_rows(((*array).*member), id_of);
-}
-
-const auto kById = [](const auto& row) -> const auto& { return row.ID; };
-
-template <Operation Op>
-using ResultOf = typename wire::Traits<Op>::Result;
-
-void require_pair(Operation op, const std::optional<std::string>& from, const std::optional<std::string>& to,
-                  const char* from_name, const char* to_name) {
-  if (blank(from) != blank(to)) {
-    throw InvalidArgument(std::string(operation_name(op)) + ": a date range needs both ends; give " + from_name +
-                              " and " + to_name + " together",
-                          op);
+  bool sleep_until(time_point deadline, const CancellationToken& token) override {
+    return inner_->sleep_until(deadline, token);
   }
-}
 
-#define KAREO_PAIR(op, f, X) require_pair(op, f.From##X, f.To##X, "From" #X, "To" #X)
-
-template <typename Filter>
-void require_some(Operation op, const Filter& f) {
-  if (!detail::any_set(f)) {
-    throw InvalidArgument(std::string(operation_name(op)) +
-                              ": give at least one filter member (the service refuses unfiltered calls); "
-                              "PracticeName is the usual one",
-                          op);
-  }
-}
+ private:
+  std::shared_ptr<Clock> inner_;
+  CancellationToken token_;
+  Operation op_;
+};
 
 }  // namespace
 
 struct Client::Impl {
   Options options;
   std::shared_ptr<Connection> stack;
+  std::shared_ptr<Connection> paced;  // the stack under the retry layer (pacing, observability, transport)
 
   void credentials_or_throw(Operation op) const {
     const Credentials& c = options.credentials();
@@ -108,11 +82,32 @@ struct Client::Impl {
     throw InvalidArgument(std::string(operation_name(op)) + ": credentials incomplete: missing " + missing, op);
   }
 
+  // The stack a call with `o` goes through: the client's, or, when the call has its own retry policy, timeout or
+  // cancellation token, a retry layer of its own over the client's pacing and transport, under the decorators.
+  std::shared_ptr<Connection> stack_for(Operation op, const CallOptions& o) const {
+    if (!o.retry && !o.timeout && !o.cancel) return stack;
+    const CallPolicies& p = options.policies();
+    if (!p.retry && !o.retry && !o.cancel) return stack;  // no retry layer: the deadline alone bounds the call
+    RetryPolicy policy = o.retry ? *o.retry : p.retry_policy;
+    if (!p.retry && !o.retry) policy.max_attempts = 1;
+    if (o.timeout && (policy.max_elapsed <= std::chrono::milliseconds::zero() || *o.timeout < policy.max_elapsed)) {
+      policy.max_elapsed = *o.timeout;
+    }
+    std::shared_ptr<Clock> clock = p.clock ? p.clock : SystemClock::instance();
+    if (o.cancel) clock = std::make_shared<CancellingClock>(std::move(clock), *o.cancel, op);
+    std::shared_ptr<Connection> out = std::make_shared<RetryingConnection>(paced, std::move(policy), std::move(clock));
+    for (const auto& decorate : options.decorators()) out = decorate(std::move(out));
+    return out;
+  }
+
   template <Operation Op>
-  typename wire::Traits<Op>::Result call(typename wire::Traits<Op>::Payload& payload) {
+  typename wire::Traits<Op>::Result call(typename wire::Traits<Op>::Payload& payload, const CallOptions& o) {
     using T = wire::Traits<Op>;
     using P = typename T::Payload;
     credentials_or_throw(Op);
+    if (o.cancel && o.cancel->cancelled()) {
+      throw Cancelled(std::string(operation_name(Op)) + ": cancelled before it was sent");
+    }
     const Credentials& c = options.credentials();
     if constexpr (std::is_base_of_v<kareo_wire::kareo__RequestBase, P>) {
       auto header = std::make_shared<kareo_wire::kareo__RequestHeader>();
@@ -137,9 +132,10 @@ struct Client::Impl {
     T::payload(body) = share(payload);
     typename T::Response response;
     Exchange exchange{body, response};
+    if (o.timeout) exchange.deadline = std::chrono::steady_clock::now() + *o.timeout;
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
     // every stack has (kareo/policies.hpp).
-    stack->call(exchange);
+    stack_for(Op, o)->call(exchange);
     // A user-supplied transport may fill a failure report without throwing.
     detail::Secrets secrets;
     secrets.add(c.customer_key());
@@ -150,16 +146,6 @@ struct Client::Impl {
     detail::take(out, *T::result(response));
     detail::detach(out);
     return out;
-  }
-
-  // A list call: the filter and the columns asked for; the result's rows moved out, placeholder rows dropped.
-  template <Operation Op, typename Filter, typename Fields, typename ArrayMember, typename RowsMember, typename IdOf>
-  auto list(Filter& filter, Fields& fields, ArrayMember array, RowsMember rows, IdOf id_of) {
-    typename wire::Traits<Op>::Payload request;
-    request.Fields = share(fields);
-    request.Filter = share(filter);
-    auto result = call<Op>(request);
-    return rows_of(result.*array, rows, id_of);
   }
 };
 
@@ -179,7 +165,10 @@ Client::Client(Options options) : impl_(std::make_shared<Impl>()) {
   if (!transport) transport = detail::make_gsoap_connection(o);
   std::shared_ptr<Connection> stack = transport;
   if (o.event_sink()) stack = detail::make_observed_connection(std::move(stack), o.event_sink(), o.wire_trace());
-  stack = apply_policies(std::move(stack), o.policies());  // pacing, then retries (kareo/policies.hpp)
+  // Pacing, then retries (kareo/policies.hpp); the stack under the retry layer is kept for calls with options.
+  stack = apply_pacing(std::move(stack), o.policies());
+  impl_->paced = stack;
+  stack = apply_retries(std::move(stack), o.policies());
   for (const auto& decorate : o.decorators()) {
     stack = decorate(std::move(stack));
     if (!stack) throw InvalidArgument("a decorator returned no connection");
@@ -211,251 +200,21 @@ std::shared_ptr<Client> share_client(const Client& client) {
 const Options& Client::options() const { return impl().options; }
 std::shared_ptr<Connection> Client::connection() const { return impl().stack; }
 
-// ---- raw calls -------------------------------------------------------------------------------------------
+// ---- any operation --------------------------------------------------------------------------------------
 
-#define KAREO_RAW_(method, Name)                                                                         \
-  wire::Traits<Operation::Name>::Result Client::method(wire::Traits<Operation::Name>::Payload request) { \
-    return impl().call<Operation::Name>(request);                                                        \
-  }
-KAREO_RAW_(create_appointment_raw, CreateAppointment)
-KAREO_RAW_(create_document_raw, CreateDocument)
-KAREO_RAW_(create_encounter_raw, CreateEncounter)
-KAREO_RAW_(create_patient_raw, CreatePatient)
-KAREO_RAW_(create_payment_raw, CreatePayment)
-KAREO_RAW_(delete_appointment_raw, DeleteAppointment)
-KAREO_RAW_(delete_document_raw, DeleteDocument)
-KAREO_RAW_(get_all_patients_raw, GetAllPatients)
-KAREO_RAW_(get_appointment_raw, GetAppointment)
-KAREO_RAW_(get_appointments_raw, GetAppointments)
-KAREO_RAW_(get_charges_raw, GetCharges)
-KAREO_RAW_(get_encounter_details_raw, GetEncounterDetails)
-KAREO_RAW_(get_external_vendors_raw, GetExternalVendors)
-KAREO_RAW_(get_patient_raw, GetPatient)
-KAREO_RAW_(get_patients_raw, GetPatients)
-KAREO_RAW_(get_payments_raw, GetPayments)
-KAREO_RAW_(get_practices_raw, GetPractices)
-KAREO_RAW_(get_procedure_codes_raw, GetProcedureCodes)
-KAREO_RAW_(get_providers_raw, GetProviders)
-KAREO_RAW_(get_service_locations_raw, GetServiceLocations)
-KAREO_RAW_(get_throttles_raw, GetThrottles)
-KAREO_RAW_(get_transactions_raw, GetTransactions)
-KAREO_RAW_(register_external_vendor_raw, RegisterExternalVendor)
-KAREO_RAW_(update_appointment_raw, UpdateAppointment)
-KAREO_RAW_(update_encounter_status_raw, UpdateEncounterStatus)
-KAREO_RAW_(update_patient_raw, UpdatePatient)
-KAREO_RAW_(update_patients_external_id_raw, UpdatePatientsExternalID)
-#undef KAREO_RAW_
-
-GetCustomerIdFromKeyResp Client::get_customer_id_from_key_raw() {
-  GetCustomerIdFromKeyRequest request;
-  return impl().call<Operation::GetCustomerIdFromKey>(request);
+template <Operation Op>
+typename wire::Traits<Op>::Result Client::call(typename wire::Traits<Op>::Payload request, const CallOptions& options) {
+  return impl().call<Op>(request, options);
 }
-
-// ---- reads -----------------------------------------------------------------------------------------------
-
-std::vector<PatientBatchData> Client::get_all_patients(PatientBatchGetFilter filter,
-                                                       PatientBatchFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetAllPatients;
-  if (!filter.BatchSize) filter.BatchSize = 1000;
-  if (*filter.BatchSize < 1 || *filter.BatchSize > 1000) {
-    throw InvalidArgument("GetAllPatients: BatchSize must be 1..1000, not " + std::to_string(*filter.BatchSize), op);
-  }
-  return impl().list<op>(filter, fields, &ResultOf<op>::Patients,
-                         &kareo_wire::kareo__ArrayOfPatientBatchData::PatientBatchData, kById);
-}
-
-std::optional<AppointmentCreate> Client::get_appointment(std::int64_t appointment_id) {
-  GetAppointmentReq request;
-  request.Appointment = std::make_shared<AppointmentRead>();
-  request.Appointment->AppointmentId = appointment_id;
-  auto result = get_appointment_raw(std::move(request));
-  if (!result.Appointment) return std::nullopt;
-  std::optional<AppointmentCreate> out(std::in_place);
-  detail::take(*out, *result.Appointment);
-  return out;
-}
-
-std::vector<AppointmentData> Client::get_appointments(AppointmentFilter filter, AppointmentFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetAppointments;
-  require_some(op, filter);
-  require_pair(op, filter.StartDate, filter.EndDate, "StartDate", "EndDate");
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Appointments,
-                         &kareo_wire::kareo__ArrayOfAppointmentData::AppointmentData, kById);
-}
-
-ChargeFilter& include_unapproved_charges(ChargeFilter& filter, bool include) {
-  if (include) {
-    filter.IncludeUnapprovedCharges = kIncludeUnapprovedCharges;
-  } else {
-    filter.IncludeUnapprovedCharges.reset();
-  }
-  return filter;
-}
-
-std::vector<ChargeData> Client::get_charges(ChargeFilter filter, ChargeFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetCharges;
-  // The service knows "T" only: a boolean spelled otherwise would silently leave unapproved charges out.
-  if (filter.IncludeUnapprovedCharges) {
-    std::string v;
-    for (char ch : *filter.IncludeUnapprovedCharges) {
-      if (!std::isspace(static_cast<unsigned char>(ch)))
-        v += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    }
-    if (v == "t" || v == "true" || v == "1" || v == "yes") {
-      include_unapproved_charges(filter, true);
-    } else if (v.empty() || v == "f" || v == "false" || v == "0" || v == "no") {
-      include_unapproved_charges(filter, false);
-    } else {
-      throw InvalidArgument(
-          "GetCharges: IncludeUnapprovedCharges must be \"T\" (include the charges of unapproved "
-          "encounters) or absent, not \"" +
-              *filter.IncludeUnapprovedCharges +
-              "\"; use "
-              "kareo::include_unapproved_charges()",
-          op);
-    }
-  }
-  require_some(op, filter);
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  KAREO_PAIR(op, filter, PostingDate);
-  KAREO_PAIR(op, filter, ServiceDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Charges, &kareo_wire::kareo__ArrayOfChargeData::ChargeData,
-                         kById);
-}
-
-int Client::get_customer_id_from_key() {
-  auto result = get_customer_id_from_key_raw();
-  if (!result.CustomerId) {
-    Error::Details d;
-    d.operation = Operation::GetCustomerIdFromKey;
-    throw MalformedResponse("GetCustomerIdFromKey: the response has no CustomerId", d);
-  }
-  return *result.CustomerId;
-}
-
-std::vector<EncounterDetailsData> Client::get_encounter_details(EncounterDetailsFilter filter,
-                                                                EncounterDetailsFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetEncounterDetails;
-  if (blank(filter.EncounterID)) throw InvalidArgument("GetEncounterDetails: give the EncounterID", op);
-  return impl().list<op>(
-      filter, fields, &ResultOf<op>::EncounterDetails,
-      &kareo_wire::kareo__ArrayOfEncounterDetailsData::EncounterDetailsData,
-      [](const EncounterDetailsData& r) -> const auto& { return r.EncounterID; });
-}
-
-std::vector<ExternalVendorData> Client::get_external_vendors() {
-  auto result = get_external_vendors_raw();
-  return rows_of(
-      result.ExternalVendors, &kareo_wire::kareo__ArrayOfExternalVendorData::ExternalVendorData,
-      [](const ExternalVendorData& r) -> const auto& { return r.ExternalVendorID; });
-}
-
-std::optional<PatientData> Client::get_patient(SinglePatientFilter filter) {
-  constexpr Operation op = Operation::GetPatient;
-  if (!filter.PatientID && blank(filter.ExternalID)) {
-    throw InvalidArgument("GetPatient: give PatientID, or ExternalID with ExternalVendorID", op);
-  }
-  GetPatientReq request;
-  request.Filter = share(filter);
-  auto result = get_patient_raw(std::move(request));
-  if (!result.Patient || blank(result.Patient->ID)) return std::nullopt;
-  std::optional<PatientData> out(std::in_place);
-  detail::take(*out, *result.Patient);
-  return out;
-}
-
-std::optional<PatientData> Client::get_patient(int patient_id) {
-  SinglePatientFilter filter;
-  filter.PatientID = patient_id;
-  return get_patient(std::move(filter));
-}
-
-std::vector<PatientData> Client::get_patients(PatientFilter filter, PatientFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetPatients;
-  if (blank(filter.PracticeName) && blank(filter.PracticeID)) {
-    throw InvalidArgument("GetPatients: give PracticeName or PracticeID in the filter", op);
-  }
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, DateOfBirth);
-  KAREO_PAIR(op, filter, LastEncounterDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Patients, &kareo_wire::kareo__ArrayOfPatientData::PatientData,
-                         kById);
-}
-
-std::vector<PaymentData> Client::get_payments(PaymentFilter filter, PaymentFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetPayments;
-  require_some(op, filter);
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  KAREO_PAIR(op, filter, PostDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Payments, &kareo_wire::kareo__ArrayOfPaymentData::PaymentData,
-                         kById);
-}
-
-std::vector<PracticeData> Client::get_practices(PracticeFilter filter, PracticeFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetPractices;
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Practices,
-                         &kareo_wire::kareo__ArrayOfPracticeData::PracticeData, kById);
-}
-
-std::vector<ProcedureCodeData> Client::get_procedure_codes(ProcedureCodeFilter filter,
-                                                           ProcedureCodeFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetProcedureCodes;
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::ProcedureCodes,
-                         &kareo_wire::kareons__ArrayOfProcedureCodeData::ProcedureCodeData, kById);
-}
-
-std::vector<ProviderData> Client::get_providers(ProviderFilter filter, ProviderFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetProviders;
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Providers,
-                         &kareo_wire::kareo__ArrayOfProviderData::ProviderData, kById);
-}
-
-std::vector<ServiceLocationData> Client::get_service_locations(ServiceLocationFilter filter,
-                                                               ServiceLocationFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetServiceLocations;
-  KAREO_PAIR(op, filter, CreatedDate);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::ServiceLocations,
-                         &kareo_wire::kareons__ArrayOfServiceLocationData::ServiceLocationData, kById);
-}
-
-std::vector<ThrottleDetail> Client::get_throttles() {
-  auto result = get_throttles_raw();
-  std::vector<ThrottleDetail> out;
-  if (!result.ThrottleDetails) return out;
-  for (auto& p : result.ThrottleDetails->ThrottleDetail) {
-    if (!p || blank(p->Endpoint)) continue;
-    out.emplace_back();
-    detail::take(out.back(), *p);
-  }
-  return out;
-}
-
-std::vector<TransactionData> Client::get_transactions(TransactionFilter filter, TransactionFieldsToReturn fields) {
-  constexpr Operation op = Operation::GetTransactions;
-  require_some(op, filter);
-  KAREO_PAIR(op, filter, LastModifiedDate);
-  KAREO_PAIR(op, filter, PostingDate);
-  KAREO_PAIR(op, filter, ServiceDate);
-  KAREO_PAIR(op, filter, TransactionDate);
-  return impl().list<op>(filter, fields, &ResultOf<op>::Transactions,
-                         &kareo_wire::kareo__ArrayOfTransactionData::TransactionData, kById);
-}
+#define KAREO_CALL_(Name, PayloadMember, PayloadType, ResultType)               \
+  template wire::Traits<Operation::Name>::Result Client::call<Operation::Name>( \
+      wire::Traits<Operation::Name>::Payload request, const CallOptions& options);
+KAREO_OPERATION_LIST(KAREO_CALL_)
+#undef KAREO_CALL_
 
 // ---- writes ----------------------------------------------------------------------------------------------
 
-CreateAppointmentResp Client::create_appointment(AppointmentCreate appointment) {
+CreateAppointmentResp Client::create_appointment(AppointmentCreate appointment, const CallOptions& options) {
   // A default-constructed AppointmentType (0) is not one of the contract's values: the service would refuse it.
   const auto type = appointment.AppointmentType;
   if (type != AppointmentType::P && type != AppointmentType::O && type != AppointmentType::U) {
@@ -465,86 +224,87 @@ CreateAppointmentResp Client::create_appointment(AppointmentCreate appointment) 
   }
   CreateAppointmentReq request;
   request.Appointment = share(appointment);
-  return create_appointment_raw(std::move(request));
+  return impl().call<Operation::CreateAppointment>(request, options);
 }
 
-CreateDocumentResp Client::create_document(DocumentCreateRequest document) {
+CreateDocumentResp Client::create_document(DocumentCreateRequest document, const CallOptions& options) {
   CreateDocumentReq request;
   request.DocumentToCreate = share(document);
-  return create_document_raw(std::move(request));
+  return impl().call<Operation::CreateDocument>(request, options);
 }
 
-CreateEncounterResp Client::create_encounter(EncounterCreate encounter) {
+CreateEncounterResp Client::create_encounter(EncounterCreate encounter, const CallOptions& options) {
   CreateEncounterReq request;
   request.Encounter = share(encounter);
-  return create_encounter_raw(std::move(request));
+  return impl().call<Operation::CreateEncounter>(request, options);
 }
 
-ModifyPatientResp Client::create_patient(PatientCreate patient) {
+ModifyPatientResp Client::create_patient(PatientCreate patient, const CallOptions& options) {
   CreatePatientReq request;
   request.Patient = share(patient);
-  return create_patient_raw(std::move(request));
+  return impl().call<Operation::CreatePatient>(request, options);
 }
 
-CreatePaymentResp Client::create_payment(PaymentCreate payment) {
+CreatePaymentResp Client::create_payment(PaymentCreate payment, const CallOptions& options) {
   CreatePaymentRequest request;
   request.Payment = share(payment);
-  return create_payment_raw(std::move(request));
+  return impl().call<Operation::CreatePayment>(request, options);
 }
 
-DeleteAppointmentResp Client::delete_appointment(AppointmentDelete appointment) {
+DeleteAppointmentResp Client::delete_appointment(AppointmentDelete appointment, const CallOptions& options) {
   DeleteAppointmentReq request;
   request.Appointment = share(appointment);
-  return delete_appointment_raw(std::move(request));
+  return impl().call<Operation::DeleteAppointment>(request, options);
 }
 
-DeleteAppointmentResp Client::delete_appointment(std::int64_t appointment_id) {
+DeleteAppointmentResp Client::delete_appointment(std::int64_t appointment_id, const CallOptions& options) {
   AppointmentDelete appointment;
   appointment.AppointmentId = appointment_id;
-  return delete_appointment(std::move(appointment));
+  return delete_appointment(std::move(appointment), options);
 }
 
-DeleteDocumentResp Client::delete_document(std::int64_t document_id) {
+DeleteDocumentResp Client::delete_document(std::int64_t document_id, const CallOptions& options) {
   DeleteDocumentReq request;
   request.DocumentId = document_id;
-  return delete_document_raw(std::move(request));
+  return impl().call<Operation::DeleteDocument>(request, options);
 }
 
-RegisterExternalVendorResp Client::register_external_vendor(ExternalVendorReq vendor) {
+RegisterExternalVendorResp Client::register_external_vendor(ExternalVendorReq vendor, const CallOptions& options) {
   if (blank(vendor.ExternalVendorName)) {
     throw InvalidArgument("RegisterExternalVendor: give the ExternalVendorName", Operation::RegisterExternalVendor);
   }
   RegisterExternalVendorReq request;
   request.ExternalVendor = share(vendor);
-  return register_external_vendor_raw(std::move(request));
+  return impl().call<Operation::RegisterExternalVendor>(request, options);
 }
 
-UpdateAppointmentResp Client::update_appointment(AppointmentUpdate appointment) {
+UpdateAppointmentResp Client::update_appointment(AppointmentUpdate appointment, const CallOptions& options) {
   UpdateAppointmentReq request;
   request.Appointment = share(appointment);
-  return update_appointment_raw(std::move(request));
+  return impl().call<Operation::UpdateAppointment>(request, options);
 }
 
-CreateEncounterResp Client::update_encounter_status(EncounterUpdateStatus status) {
+CreateEncounterResp Client::update_encounter_status(EncounterUpdateStatus status, const CallOptions& options) {
   UpdateEncounterStatusReq request;
   request.EncounterUpdateStatus = share(status);
-  return update_encounter_status_raw(std::move(request));
+  return impl().call<Operation::UpdateEncounterStatus>(request, options);
 }
 
-ModifyPatientResp Client::update_patient(PatientUpdate patient) {
+ModifyPatientResp Client::update_patient(PatientUpdate patient, const CallOptions& options) {
   UpdatePatientReq request;
   request.Patient = share(patient);
-  return update_patient_raw(std::move(request));
+  return impl().call<Operation::UpdatePatient>(request, options);
 }
 
-UpdatePatientsExternalIDResp Client::update_patients_external_id(PatientExternalIDSettingBatch updates) {
+UpdatePatientsExternalIDResp Client::update_patients_external_id(PatientExternalIDSettingBatch updates,
+                                                                 const CallOptions& options) {
   UpdatePatientsExternalIDReq request;
   request.Updates = share(updates);
-  return update_patients_external_id_raw(std::move(request));
+  return impl().call<Operation::UpdatePatientsExternalID>(request, options);
 }
 
 std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter) {
-  auto limits = throttle_limits(client.get_throttles());
+  auto limits = throttle_limits(client.throttles().collect());
   ThrottleTable table = limiter.limits();
   table.apply(limits);
   limiter.update_limits(table);

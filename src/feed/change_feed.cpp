@@ -17,6 +17,20 @@ namespace kareo {
 
 namespace {
 
+// The query of one call for the rows last modified in `window` (the feed's own pager cuts and halves windows).
+template <typename Query, typename Filter>
+Query one_window(const Filter& filter, const TimeRange& window) {
+  Query query;
+  query.filter = filter;
+  query.filter.FromLastModifiedDate.reset();
+  query.filter.ToLastModifiedDate.reset();
+  query.last_modified = window;
+  const auto width =
+      std::chrono::seconds(std::max(1LL, detail::to_seconds(window.to) - detail::to_seconds(window.from)));
+  query.paging.window = query.paging.max_window = query.paging.min_window = width;
+  return query;
+}
+
 constexpr const char* kMagic = "kareo-change-feed 1";
 
 std::string errno_text() { return std::strerror(errno); }
@@ -356,15 +370,10 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
     std::vector<AppointmentData> appointment_rows;
     try {
       if (patients) {
-        PatientFilter filter = options_.patient_filter;
-        filter.FromLastModifiedDate = detail::filter_text(window->from);
-        filter.ToLastModifiedDate = detail::filter_text(window->to);
-        patient_rows = client_->get_patients(std::move(filter));
+        patient_rows = client_->patients(one_window<PatientQuery>(options_.patient_filter, *window)).collect();
       } else {
-        AppointmentFilter filter = options_.appointment_filter;
-        filter.FromLastModifiedDate = detail::filter_text(window->from);
-        filter.ToLastModifiedDate = detail::filter_text(window->to);
-        appointment_rows = client_->get_appointments(std::move(filter));
+        appointment_rows =
+            client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window)).collect();
       }
     } catch (...) {
       pager.failed(std::current_exception());

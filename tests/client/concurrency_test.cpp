@@ -54,7 +54,7 @@ TEST(Concurrency, EightThreadsShareOneClient) {
         PatientFilter filter;
         filter.PracticeName = practice;
         try {
-          const auto rows = client.get_patients(filter);
+          const auto rows = client.patients({filter}).collect();
           if (rows.size() == 1 && rows[0].ID.value_or("") == practice && rows[0].soap == nullptr) {
             ++good;
           } else {
@@ -93,7 +93,7 @@ TEST(Concurrency, ClientsAndFailuresInParallel) {
         PracticeFilter filter;
         filter.PracticeName = (t + i) % 2 ? "Fail" : "Main Street Clinic";
         try {
-          client.get_practices(filter);
+          client.practices({filter}).collect();
           ++oks;
         } catch (const SoapFault&) {
           ++faults;

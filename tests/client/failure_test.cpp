@@ -52,7 +52,7 @@ void expect_no_secrets(const Error& e) {
 template <typename E>
 E expect_failure(Client& client) {
   try {
-    client.get_patients(practice_filter());
+    client.patients({practice_filter()}).collect();
   } catch (const E& e) {
     expect_no_secrets(e);
     return e;
@@ -343,13 +343,13 @@ TEST(Failure, ResponseLargerThanTheLimit) {
   const auto e = expect_failure<MalformedResponse>(client);
   EXPECT_NE(std::string(e.what()).find("larger than"), std::string::npos);
   Client roomy(test_options(server));
-  EXPECT_EQ(roomy.get_patients(practice_filter()).size(), 200u);
+  EXPECT_EQ(roomy.patients({practice_filter()}).collect().size(), 200u);
 }
 
 TEST(Failure, PasswordIsEscapedOnTheWire) {
   ScriptedServer server(test::empty_success);
   Client client(test_options(server));
-  client.get_practices();
+  client.practices().collect();
   const auto requests = server.requests();
   ASSERT_EQ(requests.size(), 1u);
   const std::string& body = requests[0].body;
@@ -372,7 +372,7 @@ TEST(Failure, EventsAndWireTraceKeepSecretsAndPatientDataOut) {
   Client client(test_options(server)
                     .event_sink([&](const CallEvent& e) { events.push_back(e); })
                     .wire_trace(WireTrace::Redacted));
-  client.get_patients(practice_filter());
+  client.patients({practice_filter()}).collect();
   ASSERT_EQ(events.size(), 1u);
   const CallEvent& e = events[0];
   EXPECT_TRUE(e.ok);
@@ -396,7 +396,7 @@ TEST(Failure, EventsAndWireTraceKeepSecretsAndPatientDataOut) {
   ScriptedServer failing([](const HttpRequest&) { return test::internal_fault_reply(); });
   std::vector<CallEvent> failures;
   Client client2(test_options(failing).event_sink([&](const CallEvent& ev) { failures.push_back(ev); }));
-  EXPECT_THROW(client2.get_patients(practice_filter()), SoapFault);
+  EXPECT_THROW(client2.patients({practice_filter()}).collect(), SoapFault);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_FALSE(failures[0].ok);
   EXPECT_EQ(failures[0].error, ErrorKind::SoapFault);

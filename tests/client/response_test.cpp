@@ -42,7 +42,7 @@ TEST(Response, PatientsWithDefaultNamespaceNilAndPlaceholderRow) {
   ScriptedServer server(
       [](const HttpRequest&) { return test::xml_reply(test::ok_envelope("GetPatients", kPatients)); });
   Client client(test_options(server));
-  const std::vector<PatientData> rows = client.get_patients(practice_filter());
+  const std::vector<PatientData> rows = client.patients({practice_filter()}).collect();
   ASSERT_EQ(rows.size(), 2u);  // the placeholder row with an empty ID is dropped
   EXPECT_EQ(rows[0].ID.value_or(""), "101");
   EXPECT_EQ(rows[0].PatientFullName.value_or(""), "Testpatient Alpha");
@@ -72,7 +72,7 @@ TEST(Response, VaryingPrefixesAndExplicitNamespaces) {
       "</a:GetPracticesResult></a:GetPracticesResponse></s:Body></s:Envelope>";
   ScriptedServer server([&](const HttpRequest&) { return test::xml_reply(xml); });
   Client client(test_options(server));
-  const auto practices = client.get_practices();
+  const auto practices = client.practices().collect();
   ASSERT_EQ(practices.size(), 1u);
   EXPECT_EQ(practices[0].ID.value_or(""), "7");
   EXPECT_EQ(parse_bool(practices[0].Active.value_or("")), true);  // .NET boolean text
@@ -87,7 +87,7 @@ TEST(Response, ServiceLocationsInTheNamespaceWithoutSlash) {
   ScriptedServer server(
       [&](const HttpRequest&) { return test::xml_reply(test::ok_envelope("GetServiceLocations", payload)); });
   Client client(test_options(server));
-  const std::vector<ServiceLocationData> rows = client.get_service_locations();
+  const std::vector<ServiceLocationData> rows = client.service_locations().collect();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].ID.value_or(""), "3");
   EXPECT_EQ(rows[0].Name.value_or(""), "Main Street Office");
@@ -105,7 +105,7 @@ TEST(Response, AllPatientsCursorThroughTheRawCall) {
   request.Filter->BatchSize = 1;
   request.Filter->PracticeID = 7;
   request.Filter->StartKey = 5000;
-  const GetAllPatientsResp r = client.get_all_patients_raw(request);
+  const GetAllPatientsResp r = client.call<kareo::Operation::GetAllPatients>(request);
   ASSERT_TRUE(r.Key);
   EXPECT_EQ(r.Key->nextStartKey, 5001);
   ASSERT_TRUE(r.Patients);
@@ -121,10 +121,9 @@ TEST(Response, ArraysNamespaceIdListsAndDotNetDates) {
   ScriptedServer server(
       [&](const HttpRequest&) { return test::xml_reply(test::ok_envelope("GetAppointments", payload)); });
   Client client(test_options(server));
-  AppointmentFilter filter;
-  filter.StartDate = Date(2024, 3, 1).filter_text();
-  filter.EndDate = Date(2024, 3, 31).filter_text();
-  const auto rows = client.get_appointments(filter);
+  AppointmentQuery filter;
+  filter.service_date = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+  const auto rows = client.appointments(filter).collect();
   ASSERT_EQ(rows.size(), 1u);
   const auto created = DateTime::parse(rows[0].CreatedDate.value_or(""));
   ASSERT_TRUE(created);
@@ -144,7 +143,7 @@ TEST(Response, ArraysNamespaceIdListsAndDotNetDates) {
   ScriptedServer server2([&](const HttpRequest&) { return test::xml_reply(refused); });
   Client client2(test_options(server2));
   try {
-    client2.get_providers();
+    client2.providers().collect();
     FAIL() << "expected NotAuthorized";
   } catch (const NotAuthorized& e) {
     EXPECT_EQ(e.permissions_missing(), std::vector<std::string>{"ReadProvider"});
@@ -163,7 +162,7 @@ TEST(Response, GzipAndChunkedResponsesAndUtf8Text) {
     return r;
   });
   Client client(test_options(server));
-  const auto rows = client.get_patients(practice_filter());
+  const auto rows = client.patients({practice_filter()}).collect();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].FirstName.value_or(""), "Jos\xC3\xA9");
   EXPECT_EQ(rows[0].LastName.value_or(""), "M\xC3\xBCller-Test");
@@ -171,21 +170,21 @@ TEST(Response, GzipAndChunkedResponsesAndUtf8Text) {
   EXPECT_NE(server.requests()[0].header("Accept-Encoding").find("gzip"), std::string::npos);
 
   Client plain(test_options(server).gzip(false));
-  plain.get_patients(practice_filter());
+  plain.patients({practice_filter()}).collect();
   EXPECT_EQ(server.requests().back().header("Accept-Encoding"), "");
 }
 
 TEST(Response, KeepAliveReusesTheConnection) {
   ScriptedServer server(test::empty_success);
   Client client(test_options(server));
-  for (int i = 0; i < 3; ++i) client.get_practices();
+  for (int i = 0; i < 3; ++i) client.practices().collect();
   EXPECT_EQ(server.requests().size(), 3u);
   EXPECT_EQ(server.connections(), 1);
   EXPECT_EQ(server.requests()[0].header("Connection"), "keep-alive");
 
   ScriptedServer server2(test::empty_success);
   Client no_reuse(test_options(server2).keep_alive(false));
-  for (int i = 0; i < 3; ++i) no_reuse.get_practices();
+  for (int i = 0; i < 3; ++i) no_reuse.practices().collect();
   EXPECT_EQ(server2.connections(), 3);
 }
 
@@ -199,7 +198,7 @@ TEST(Response, ConnectionsClosedByTheServerAreReplaced) {
     });
     Client client(test_options(server));
     for (int i = 0; i < 3; ++i) {
-      EXPECT_NO_THROW(client.get_practices()) << "announced=" << announced;
+      EXPECT_NO_THROW(client.practices().collect()) << "announced=" << announced;
       ASSERT_TRUE(server.wait_closed(i + 1));  // the server has hung up before the next call
     }
     EXPECT_EQ(server.connections(), 3);
@@ -272,7 +271,7 @@ TEST(Canned, ResponsesParsedAndCheckedWithoutANetwork) {
                     .policies(CallPolicies::none())
                     .credentials(Credentials("test-customer-key", "test-user@example.com", "test-password"))
                     .connection(canned));
-  const auto rows = client.get_patients(practice_filter());
+  const auto rows = client.patients({practice_filter()}).collect();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1].LastName.value_or(""), "Beta");
   EXPECT_EQ(rows[0].soap, nullptr);
@@ -283,7 +282,7 @@ TEST(Canned, ResponsesParsedAndCheckedWithoutANetwork) {
   EXPECT_EQ(seen[0].xml.rfind("<?xml", 0), 0u);
 
   try {
-    client.get_practices();
+    client.practices().collect();
     FAIL() << "expected SoapFault";
   } catch (const SoapFault& e) {
     EXPECT_EQ(e.fault_code(), "a:InternalServiceFault");
@@ -292,7 +291,7 @@ TEST(Canned, ResponsesParsedAndCheckedWithoutANetwork) {
     EXPECT_NE(e.support_capture().response_xml.find("InternalServiceFault"), std::string::npos);
   }
   // Several calls in a row reuse pooled contexts.
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get_patients(practice_filter()).size(), 2u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client.patients({practice_filter()}).collect().size(), 2u);
 }
 
 TEST(Canned, FailingResponderAndMalformedAnswers) {
@@ -301,14 +300,14 @@ TEST(Canned, FailingResponderAndMalformedAnswers) {
                      .credentials(Credentials("test-customer-key", "test-user@example.com", "test-password"))
                      .connection(wire::make_canned_connection(
                          [](const wire::CannedRequest&) -> wire::CannedResponse { throw std::runtime_error("no"); })));
-  EXPECT_THROW(failing.get_throttles(), ConnectionError);
+  EXPECT_THROW(failing.throttles().collect(), ConnectionError);
   Client garbage(Options{}
                      .policies(CallPolicies::none())
                      .credentials(Credentials("test-customer-key", "test-user@example.com", "test-password"))
                      .connection(wire::make_canned_connection([](const wire::CannedRequest&) {
                        return wire::CannedResponse{200, "not xml at all"};
                      })));
-  EXPECT_THROW(garbage.get_throttles(), MalformedResponse);
+  EXPECT_THROW(garbage.throttles().collect(), MalformedResponse);
   EXPECT_THROW(wire::make_canned_connection({}), InvalidArgument);
 }
 

@@ -441,7 +441,7 @@ TEST(Redaction, AllowListKeepsStructureIdsDatesAndFlagsOnly) {
 TEST(Client, InjectsTheRequestHeader) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock));
-  client.get_patients(practice_filter());
+  client.patients({practice_filter()}).collect();
   const auto& p = mock->payload<Operation::GetPatients>();
   ASSERT_TRUE(p.RequestHeader);
   EXPECT_EQ(p.RequestHeader->ClientVersion.value_or(""), std::string("kareo-cpp/") + version());
@@ -463,46 +463,47 @@ TEST(Client, InjectsTheRequestHeader) {
 TEST(Client, RefusesBeforeSending) {
   auto mock = std::make_shared<MockConnection>();
   Client no_credentials(Options{}.policies(CallPolicies::none()).connection(mock));
-  EXPECT_THROW(no_credentials.get_practices(), InvalidArgument);
+  EXPECT_THROW(no_credentials.practices().collect(), InvalidArgument);
   Client partial(Options{}
                      .policies(CallPolicies::none())
                      .connection(mock)
                      .credentials(Credentials("test-customer-key", "test-user", "")));
   try {
-    partial.get_throttles();
+    partial.throttles().collect();
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
     EXPECT_EQ(e.operation(), Operation::GetThrottles);
     EXPECT_EQ(e.exit_code(), 2);
   }
   Client client(mock_options(mock));
-  EXPECT_THROW(client.get_patients(PatientFilter{}), InvalidArgument);  // no practice
+  EXPECT_THROW(client.patients({PatientFilter{}}).collect(), InvalidArgument);  // no practice
   PatientFilter half = practice_filter();
-  half.FromLastModifiedDate = "3/1/2024";
-  EXPECT_THROW(client.get_patients(half), InvalidArgument);  // a range needs both ends
-  EXPECT_THROW(client.get_charges(ChargeFilter{}), InvalidArgument);
-  EXPECT_THROW(client.get_appointments(AppointmentFilter{}), InvalidArgument);
-  EXPECT_THROW(client.get_encounter_details(EncounterDetailsFilter{}), InvalidArgument);
+  half.FromDateOfBirth = "3/1/2024";
+  EXPECT_THROW(client.patients({half}).collect(), InvalidArgument);  // a range needs both ends
+  EXPECT_THROW(client.charges({ChargeFilter{}}).collect(), InvalidArgument);
+  EXPECT_THROW(client.appointments({AppointmentFilter{}}).collect(), InvalidArgument);
+  EXPECT_THROW(client.encounter_details({EncounterDetailsFilter{}}).collect(), InvalidArgument);
   EXPECT_THROW(client.get_patient(SinglePatientFilter{}), InvalidArgument);
-  PatientBatchGetFilter batch;
-  batch.BatchSize = 5000;
-  EXPECT_THROW(client.get_all_patients(batch), InvalidArgument);
+  AllPatientsQuery batch;
+  batch.practice_id = 1;
+  batch.paging.batch_size = 5000;
+  EXPECT_THROW(client.all_patients(batch), InvalidArgument);
   EXPECT_TRUE(mock->calls.empty());
 
-  half.ToLastModifiedDate = "3/31/2024";
-  EXPECT_NO_THROW(client.get_patients(half));
+  half.ToDateOfBirth = "3/31/2024";
+  EXPECT_NO_THROW(client.patients({half}).collect());
   EXPECT_EQ(mock->calls.size(), 1u);
 }
 
 TEST(Client, RawCallsGetRequiredDefaults) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock));
-  client.get_service_locations_raw(GetServiceLocationsReq{});
+  client.call<kareo::Operation::GetServiceLocations>(GetServiceLocationsReq{});
   const auto& s = mock->payload<Operation::GetServiceLocations>();
   EXPECT_TRUE(s.Fields);
   EXPECT_TRUE(s.Filter);
   EXPECT_TRUE(s.RequestHeader);
-  client.get_all_patients(PatientBatchGetFilter{});
+  client.all_patients({1, {}, {}}).collect();
   const auto& a = mock->payload<Operation::GetAllPatients>();
   ASSERT_TRUE(a.Filter);
   EXPECT_EQ(a.Filter->BatchSize, 1000);
@@ -523,35 +524,32 @@ TEST(Client, UpdatePatientUsesItsOwnWrapper) {
 TEST(Client, EveryOperationIsCallable) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock));
-  PatientBatchGetFilter batch;
-  batch.PracticeID = 1;
-  client.get_all_patients(batch);
+  client.all_patients({1, {}, {}}).collect();
   client.get_appointment(55);
-  AppointmentFilter af;
-  af.StartDate = "3/1/2024";
-  af.EndDate = "3/31/2024";
-  client.get_appointments(af);
+  AppointmentQuery af;
+  af.service_date = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+  client.appointments(af).collect();
   ChargeFilter cf;
   cf.PracticeName = "Main Street Clinic";
-  client.get_charges(cf);
+  client.charges({cf}).collect();
   client.get_customer_id_from_key();
   EncounterDetailsFilter ef;
   ef.EncounterID = "77";
-  client.get_encounter_details(ef);
-  client.get_external_vendors();
+  client.encounter_details({ef}).collect();
+  client.external_vendors().collect();
   client.get_patient(101);
-  client.get_patients(practice_filter());
+  client.patients({practice_filter()}).collect();
   PaymentFilter pf;
   pf.PracticeName = "Main Street Clinic";
-  client.get_payments(pf);
-  client.get_practices();
-  client.get_procedure_codes();
-  client.get_providers();
-  client.get_service_locations();
-  client.get_throttles();
+  client.payments({pf}).collect();
+  client.practices().collect();
+  client.procedure_codes().collect();
+  client.providers().collect();
+  client.service_locations().collect();
+  client.throttles().collect();
   TransactionFilter tf;
   tf.PracticeName = "Main Street Clinic";
-  client.get_transactions(tf);
+  client.transactions({tf}).collect();
   AppointmentCreate appointment;
   EXPECT_THROW(client.create_appointment(appointment), InvalidArgument);  // no AppointmentType
   appointment.AppointmentType = AppointmentType::P;
@@ -598,7 +596,7 @@ TEST(Client, ResultsAreOwnedAndPlaceholdersDropped) {
     r->GetPatientsResult->Patients->PatientData.push_back(missing_id);
   });
   Client client(mock_options(mock));
-  const auto rows = client.get_patients(practice_filter());
+  const auto rows = client.patients({practice_filter()}).collect();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].ID.value_or(""), "101");
   EXPECT_EQ(rows[1].ID.value_or(""), "102");
@@ -608,7 +606,7 @@ TEST(Client, ResultsAreOwnedAndPlaceholdersDropped) {
     EXPECT_EQ(row.Cases->soap, nullptr);
     EXPECT_EQ(row.Cases->PatientCaseData.front()->soap, nullptr);
   }
-  const auto raw = client.get_patients_raw(GetPatientsReq{});
+  const auto raw = client.call<kareo::Operation::GetPatients>(GetPatientsReq{});
   EXPECT_EQ(raw.soap, nullptr);
   ASSERT_TRUE(raw.Patients);
   EXPECT_EQ(raw.Patients->soap, nullptr);
@@ -624,7 +622,7 @@ TEST(Client, ServiceFailureFromAQuietTransportStillThrows) {
     r->GetPracticesResult->ErrorResponse->ErrorMessage = "Something went wrong";
   });
   Client client(mock_options(mock));
-  EXPECT_THROW(client.get_practices(), ServiceError);
+  EXPECT_THROW(client.practices().collect(), ServiceError);
 }
 
 // A decorator that records its name and retries once on a retryable error.
@@ -672,7 +670,7 @@ TEST(Client, DecoratorsWrapObservabilityInOrder) {
         return std::make_shared<TaggingConnection>(std::move(inner), "outer", log, false);
       });
   Client client(std::move(options));
-  client.get_practices();
+  client.practices().collect();
   EXPECT_EQ(log, (std::vector<std::string>{"outer", "inner"}));
   ASSERT_EQ(events.size(), 2u);  // one per attempt, below the retrying decorator
   EXPECT_EQ(events[0].attempt, 1);
@@ -687,7 +685,7 @@ TEST(Client, DecoratorsWrapObservabilityInOrder) {
 TEST(Client, AThrowingSinkDoesNotChangeTheOutcome) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock).event_sink([](const CallEvent&) { throw std::runtime_error("sink failed"); }));
-  EXPECT_NO_THROW(client.get_practices());
+  EXPECT_NO_THROW(client.practices().collect());
 }
 
 // A Connection written by a user of the library (not its transport) that reports what it saw of each attempt in

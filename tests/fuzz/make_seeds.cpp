@@ -125,52 +125,52 @@ int main(int argc, char** argv) {
 #undef KAREO_SEED_EMPTY_
 
   // Successful reads with data.
-  attempt([&] { client.get_practices(); });
-  attempt([&] { client.get_providers(); });
-  attempt([&] { client.get_service_locations(); });
-  attempt([&] { client.get_procedure_codes(); });
-  attempt([&] { client.get_external_vendors(); });
-  attempt([&] { client.get_throttles(); });
+  attempt([&] { client.practices().collect(); });
+  attempt([&] { client.providers().collect(); });
+  attempt([&] { client.service_locations().collect(); });
+  attempt([&] { client.procedure_codes().collect(); });
+  attempt([&] { client.external_vendors().collect(); });
+  attempt([&] { client.throttles().collect(); });
   attempt([&] { client.get_customer_id_from_key(); });
   attempt([&] {
     kareo::PatientFilter f;
     f.PracticeName = "Testpractice Alpha";
-    client.get_patients(f);
+    client.patients({f}).collect();
   });
   attempt([&] {
-    kareo::PatientBatchGetFilter f;
-    f.BatchSize = 3;
-    f.PracticeID = 1;
-    client.get_all_patients(f);
+    kareo::AllPatientsQuery q;
+    q.paging.batch_size = 3;
+    q.practice_id = 1;
+    client.all_patients(q).begin();
   });
   attempt([&] { client.get_patient(1); });
   attempt([&] { client.get_appointment(1); });
   attempt([&] {
-    kareo::AppointmentFilter f;
-    f.StartDate = "2/1/2025";
-    f.EndDate = "3/14/2025";
-    client.get_appointments(f);
+    kareo::AppointmentQuery q;
+    q.service_date = kareo::TimeRange{kareo::Date(2025, 2, 1), kareo::Date(2025, 3, 14)};
+    q.paging.window = std::chrono::hours(24 * 59);
+    client.appointments(q).collect();
   });
   attempt([&] {
-    kareo::ChargeFilter f;
-    f.FromPostingDate = "2/1/2025";
-    f.ToPostingDate = "3/14/2025";
-    client.get_charges(f);
+    kareo::ChargeQuery q;
+    q.posting_date = kareo::TimeRange{kareo::Date(2025, 2, 1), kareo::Date(2025, 3, 14)};
+    q.paging.window = std::chrono::hours(24 * 59);
+    client.charges(q).collect();
   });
   attempt([&] {
     kareo::PaymentFilter f;
     f.PracticeName = "Testpractice Alpha";
-    client.get_payments(f);
+    client.payments({f}).collect();
   });
   attempt([&] {
     kareo::TransactionFilter f;
     f.PracticeName = "Testpractice Alpha";
-    client.get_transactions(f);
+    client.transactions({f}).collect();
   });
   attempt([&] {
     kareo::EncounterDetailsFilter f;
     f.EncounterID = "1";
-    client.get_encounter_details(f);
+    client.encounter_details({f}).collect();
   });
   attempt([&] {
     kareo::PatientCreate p;
@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
   for (const char* fault :
        {"internal:count=1", "throttle:count=1", "http:status=503:count=1", "http:status=500:count=1"}) {
     server.add_fault(fault);
-    attempt([&] { client.get_practices(); });
+    attempt([&] { client.practices().collect(); });
   }
   kareo::Client wrong(kareo::Options{}
                           .endpoint(server.endpoint())
@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
                           .policies(kareo::CallPolicies::none())
                           .event_sink(sink)
                           .wire_trace(kareo::WireTrace::WithPatientData));
-  attempt([&] { wrong.get_practices(); });
+  attempt([&] { wrong.practices().collect(); });
   server.stop();
 
   std::map<std::string, int> counts;

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "by_date.hpp"
 #include "kareo/client.hpp"
 #include "kareo/paging.hpp"
 #include "mock_service.hpp"
@@ -122,23 +123,23 @@ TEST(PagingCalls, ChargesByPostingOrServiceDateStayADayBelowSixtyDays) {
   {
     // Both ends are sent: a window of 59 days spans 60 calendar days if the service counts both.
     Fixture f;
-    charges_by_date(f.client, {}, DateField::Posting, kYear, wide()).collect();
+    f.client.charges(by_date<kareo::ChargeQuery>({}, DateField::Posting, kYear, wide())).collect();
     f.expect_pair("FromPostingDate", "ToPostingDate", 59);
     EXPECT_EQ(f.filters.size(), 7u);
   }
   {
     Fixture f;
-    charges_by_date(f.client, {}, DateField::Service, kYear).collect();  // default 30-day windows
+    f.client.charges(by_date<kareo::ChargeQuery>({}, DateField::Service, kYear)).collect();  // default 30-day windows
     f.expect_pair("FromServiceDate", "ToServiceDate", 30);
   }
 }
 
 TEST(PagingCalls, AppointmentsByServiceDateUseStartAndEndDate) {
   Fixture f;
-  appointments_by_date(f.client, {}, DateField::Service, kYear, wide()).collect();
+  f.client.appointments(by_date<kareo::AppointmentQuery>({}, DateField::Service, kYear, wide())).collect();
   f.expect_pair("StartDate", "EndDate", 59);
   Fixture g;
-  appointments_by_date(g.client, {}, DateField::LastModified, kYear, wide()).collect();
+  g.client.appointments(by_date<kareo::AppointmentQuery>({}, DateField::LastModified, kYear, wide())).collect();
   g.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
   EXPECT_EQ(g.filters.size(), 2u);
 }
@@ -147,28 +148,28 @@ TEST(PagingCalls, EachListCallSetsTheChosenPair) {
   Fixture f1;
   PatientFilter pf;
   pf.PracticeName = "Testpractice Alpha";
-  patients_by_date(f1.client, pf, DateField::Created, kYear).collect();
+  f1.client.patients(by_date<kareo::PatientQuery>(pf, DateField::Created, kYear)).collect();
   f1.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
   Fixture f2;
-  payments_by_date(f2.client, {}, DateField::Posting, kYear).collect();
+  f2.client.payments(by_date<kareo::PaymentQuery>({}, DateField::Posting, kYear)).collect();
   f2.expect_pair("FromPostDate", "ToPostDate", 30);
   Fixture f3;
-  transactions_by_date(f3.client, {}, DateField::Transaction, kYear).collect();
+  f3.client.transactions(by_date<kareo::TransactionQuery>({}, DateField::Transaction, kYear)).collect();
   f3.expect_pair("FromTransactionDate", "ToTransactionDate", 30);
   Fixture f4;
-  transactions_by_date(f4.client, {}, DateField::LastModified, kYear).collect();
+  f4.client.transactions(by_date<kareo::TransactionQuery>({}, DateField::LastModified, kYear)).collect();
   f4.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
   Fixture f5;
-  providers_by_date(f5.client, {}, DateField::LastModified, kYear, wide()).collect();
+  f5.client.providers(by_date<kareo::ProviderQuery>({}, DateField::LastModified, kYear, wide())).collect();
   f5.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
   Fixture f6;
-  practices_by_date(f6.client, {}, DateField::Created, kYear).collect();
+  f6.client.practices(by_date<kareo::PracticeQuery>({}, DateField::Created, kYear)).collect();
   f6.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
   Fixture f7;
-  service_locations_by_date(f7.client, {}, DateField::Created, kYear).collect();
+  f7.client.service_locations(by_date<kareo::ServiceLocationQuery>({}, DateField::Created, kYear)).collect();
   f7.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
   Fixture f8;
-  procedure_codes_by_date(f8.client, {}, DateField::LastModified, kYear).collect();
+  f8.client.procedure_codes(by_date<kareo::ProcedureCodeQuery>({}, DateField::LastModified, kYear)).collect();
   f8.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
 }
 
@@ -176,10 +177,11 @@ TEST(PagingCalls, RefusesDateFieldsACallDoesNotHave) {
   Fixture f;
   PatientFilter pf;
   pf.PracticeName = "Testpractice Alpha";
-  EXPECT_THROW(patients_by_date(f.client, pf, DateField::Service, kYear), InvalidArgument);
-  EXPECT_THROW(providers_by_date(f.client, {}, DateField::Posting, kYear), InvalidArgument);
-  EXPECT_THROW(transactions_by_date(f.client, {}, DateField::Created, kYear), InvalidArgument);
-  EXPECT_THROW(charges_by_date(f.client, {}, DateField::Posting, {kYear.to, kYear.from}), InvalidArgument);
+  EXPECT_THROW(f.client.patients(by_date<kareo::PatientQuery>(pf, DateField::Service, kYear)), InvalidArgument);
+  EXPECT_THROW(f.client.providers(by_date<kareo::ProviderQuery>({}, DateField::Posting, kYear)), InvalidArgument);
+  EXPECT_THROW(f.client.transactions(by_date<kareo::TransactionQuery>({}, DateField::Created, kYear)), InvalidArgument);
+  EXPECT_THROW(f.client.charges(by_date<kareo::ChargeQuery>({}, DateField::Posting, {kYear.to, kYear.from})),
+               InvalidArgument);
   EXPECT_TRUE(f.filters.empty());
 }
 
@@ -212,7 +214,8 @@ TEST(PagingNewestVersion, ARecordEditedAfterItsWindowWasReadComesAgainWithItsNew
   };
   std::map<std::string, std::string> latest;  // ID -> FirstName of the last copy returned
   std::map<std::string, int> copies;
-  for (auto& p : patients_by_date(f.client, f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 6, 1)}, o)) {
+  for (auto& p : f.client.patients(
+           by_date<kareo::PatientQuery>(f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 6, 1)}, o))) {
     latest[*p.ID] = p.FirstName.value_or("");
     ++copies[*p.ID];
   }
@@ -235,8 +238,10 @@ TEST(PagingNewestVersion, CountsNewerVersionsAndDuplicates) {
     last = p;
     if (p.windows_done == 1) f.service->patients[2].last_modified = DateTime(Date(2024, 1, 31), 0, 0, 1);
   };
-  const auto rows =
-      patients_by_date(f.client, f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 4, 1)}, o).collect();
+  const auto rows = f.client
+                        .patients(by_date<kareo::PatientQuery>(f.filter, DateField::LastModified,
+                                                               {at(2024, 1, 1), at(2024, 4, 1)}, o))
+                        .collect();
   EXPECT_EQ(rows.size(), 3u);  // 1 once, 2 twice
   EXPECT_EQ(last.rows, 3u);
   EXPECT_EQ(last.duplicates, 1u);
@@ -259,7 +264,8 @@ TEST(PagingNewestVersion, RemembersOnlyTheRowsNearTheEndOfTheLastWindow) {
   };
   std::set<std::string> ids;
   std::size_t rows = 0;
-  for (auto& p : patients_by_date(f.client, f.filter, DateField::LastModified, {at(2021, 1, 1), at(2024, 1, 1)}, o)) {
+  for (auto& p : f.client.patients(
+           by_date<kareo::PatientQuery>(f.filter, DateField::LastModified, {at(2021, 1, 1), at(2024, 1, 1)}, o))) {
     ids.insert(*p.ID);
     ++rows;
   }
@@ -308,7 +314,7 @@ struct CursorFixture {
   }
   std::vector<std::string> ids(const AllPatientsOptions& o = {}) {
     std::vector<std::string> out;
-    for (auto& p : all_patients(client, 3, o)) out.push_back(*p.ID);
+    for (auto& p : client.all_patients(kareo::AllPatientsQuery{3, {}, o})) out.push_back(*p.ID);
     return out;
   }
 };
@@ -365,7 +371,7 @@ TEST(PagingAllPatients, ResumesFromAStartKeyAndCanBeCancelled) {
   };
   std::vector<std::string> got;
   try {
-    for (auto& p : all_patients(f.client, 3, o)) got.push_back(*p.ID);
+    for (auto& p : f.client.all_patients(kareo::AllPatientsQuery{3, {}, o})) got.push_back(*p.ID);
     ADD_FAILURE() << "not cancelled";
   } catch (const Cancelled& e) {
     EXPECT_NE(std::string(e.what()).find("start key 7"), std::string::npos) << e.what();
@@ -386,7 +392,7 @@ TEST(PagingAllPatients, BeginAfterAFailedBatchFetchesThatBatchAgain) {
     if (calls == 1 || calls == 3) throw policy_test::connection_error(Operation::GetAllPatients, true);
     serve(ex);
   };
-  auto range = all_patients(f.client, 3);
+  auto range = f.client.all_patients(kareo::AllPatientsQuery{3, {}, {}});
   EXPECT_THROW(range.begin(), ConnectionError);
   std::vector<std::string> got;
   try {
@@ -424,7 +430,8 @@ TEST(PagingAllPatients, APatientEditedBetweenTwoBatchesComesAgainWithItsNewData)
   PagingProgress last;
   AllPatientsOptions o;
   o.on_progress = [&](const PagingProgress& p) { last = p; };
-  for (auto& p : all_patients(f.client, 3, o)) got.emplace_back(*p.ID, p.FirstName.value_or(""));
+  for (auto& p : f.client.all_patients(kareo::AllPatientsQuery{3, {}, o}))
+    got.emplace_back(*p.ID, p.FirstName.value_or(""));
   const std::vector<std::pair<std::string, std::string>> expected{{"1", "Testpatient"}, {"2", "Testpatient"},
                                                                   {"3", "Testpatient"}, {"3", "Testpatient Edited"},
                                                                   {"4", "Testpatient"}, {"5", "Testpatient"}};
@@ -438,10 +445,10 @@ TEST(PagingAllPatients, RefusesBadArguments) {
   CursorFixture f;
   AllPatientsOptions o;
   o.batch_size = 0;
-  EXPECT_THROW(all_patients(f.client, 3, o), InvalidArgument);
+  EXPECT_THROW(f.client.all_patients(kareo::AllPatientsQuery{3, {}, o}), InvalidArgument);
   o.batch_size = 1001;
-  EXPECT_THROW(all_patients(f.client, 3, o), InvalidArgument);
-  EXPECT_THROW(all_patients(f.client, 0), InvalidArgument);
+  EXPECT_THROW(f.client.all_patients(kareo::AllPatientsQuery{3, {}, o}), InvalidArgument);
+  EXPECT_THROW(f.client.all_patients(kareo::AllPatientsQuery{0, {}, {}}), InvalidArgument);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "by_date.hpp"
 #include "kareo/change_feed.hpp"
 #include "kareo/client.hpp"
 #include "kareo/pacing.hpp"
@@ -138,12 +139,11 @@ FakeServer* PagingIntegration::server_ = nullptr;
 TEST_F(PagingIntegration, TheServerThrottlesAnUnpacedClient) {
   // The control experiment: without pacing, two quick calls on the virtual clock are refused.
   Client bare(Options{}.endpoint(server_->endpoint()).credentials(credentials()).policies(CallPolicies::none()));
-  PatientFilter f;
-  f.PracticeName = kPractice;
-  f.FromLastModifiedDate = "5/1/2025";
-  f.ToLastModifiedDate = "5/2/2025";
-  bare.get_patients(f);
-  EXPECT_THROW(bare.get_patients(f), Throttled);
+  PatientQuery f;
+  f.filter.PracticeName = kPractice;
+  f.last_modified = TimeRange{Date(2025, 5, 1), Date(2025, 5, 2)};
+  bare.patients(f).collect();
+  EXPECT_THROW(bare.patients(f).collect(), Throttled);
 }
 
 TEST_F(PagingIntegration, EveryRangedReadReturnsExactlyTheServersSet) {
@@ -152,7 +152,8 @@ TEST_F(PagingIntegration, EveryRangedReadReturnsExactlyTheServersSet) {
   {
     PatientFilter f;
     f.PracticeName = kPractice;
-    const auto got = ids_of(patients_by_date(client, f, DateField::LastModified, kAll, paging()), &n);
+    const auto got =
+        ids_of(client.patients(by_date<kareo::PatientQuery>(f, DateField::LastModified, kAll, paging())), &n);
     const auto want =
         server_set(Entity::Patient, {{"PracticeName", kPractice}}, "FromLastModifiedDate", "ToLastModifiedDate", kAll);
     EXPECT_EQ(got, want);
@@ -162,41 +163,46 @@ TEST_F(PagingIntegration, EveryRangedReadReturnsExactlyTheServersSet) {
     EXPECT_EQ(want.size(), server_->store().ids(Entity::Patient, {{"PracticeName", kPractice}}).size());
   }
   {
-    const auto got = ids_of(appointments_by_date(client, {}, DateField::Service, kAll, paging()), &n);
+    const auto got =
+        ids_of(client.appointments(by_date<kareo::AppointmentQuery>({}, DateField::Service, kAll, paging())), &n);
     const auto want = server_set(Entity::Appointment, {}, "StartDate", "EndDate", kAll);
     EXPECT_EQ(got, want);
     EXPECT_EQ(n, want.size());
     EXPECT_GT(want.size(), 2000u);
   }
   {
-    const auto got = ids_of(charges_by_date(client, {}, DateField::Posting, kAll, paging()), &n);
+    const auto got = ids_of(client.charges(by_date<kareo::ChargeQuery>({}, DateField::Posting, kAll, paging())), &n);
     const auto want = server_set(Entity::Charge, {}, "FromPostingDate", "ToPostingDate", kAll);
     EXPECT_EQ(got, want);
     EXPECT_EQ(n, want.size());
     EXPECT_GT(want.size(), 2000u);
   }
   {
-    const auto got = ids_of(payments_by_date(client, {}, DateField::Posting, kAll, paging()), &n);
+    const auto got = ids_of(client.payments(by_date<kareo::PaymentQuery>({}, DateField::Posting, kAll, paging())), &n);
     const auto want = server_set(Entity::Payment, {}, "FromPostDate", "ToPostDate", kAll);
     EXPECT_EQ(got, want);
     EXPECT_EQ(n, want.size());
     EXPECT_GT(want.size(), 1000u);
   }
   {
-    const auto got = ids_of(transactions_by_date(client, {}, DateField::Transaction, kAll, paging()), &n);
+    const auto got =
+        ids_of(client.transactions(by_date<kareo::TransactionQuery>({}, DateField::Transaction, kAll, paging())), &n);
     const auto want = server_set(Entity::Transaction, {}, "FromTransactionDate", "ToTransactionDate", kAll);
     EXPECT_EQ(got, want);
     EXPECT_EQ(n, want.size());
     EXPECT_GT(want.size(), 2000u);
   }
   {
-    const auto got = ids_of(providers_by_date(client, {}, DateField::Created, kAll, paging()));
+    const auto got = ids_of(client.providers(by_date<kareo::ProviderQuery>({}, DateField::Created, kAll, paging())));
     EXPECT_EQ(got, server_set(Entity::Provider, {}, "FromCreatedDate", "ToCreatedDate", kAll));
-    const auto practices = ids_of(practices_by_date(client, {}, DateField::Created, kAll, paging()));
+    const auto practices =
+        ids_of(client.practices(by_date<kareo::PracticeQuery>({}, DateField::Created, kAll, paging())));
     EXPECT_EQ(practices, server_set(Entity::Practice, {}, "FromCreatedDate", "ToCreatedDate", kAll));
-    const auto locations = ids_of(service_locations_by_date(client, {}, DateField::Created, kAll, paging()));
+    const auto locations =
+        ids_of(client.service_locations(by_date<kareo::ServiceLocationQuery>({}, DateField::Created, kAll, paging())));
     EXPECT_EQ(locations, server_set(Entity::ServiceLocation, {}, "FromCreatedDate", "ToCreatedDate", kAll));
-    const auto codes = ids_of(procedure_codes_by_date(client, {}, DateField::Created, kAll, paging()));
+    const auto codes =
+        ids_of(client.procedure_codes(by_date<kareo::ProcedureCodeQuery>({}, DateField::Created, kAll, paging())));
     EXPECT_EQ(codes, server_set(Entity::ProcedureCode, {}, "FromCreatedDate", "ToCreatedDate", kAll));
   }
   // Paced to the published limits: not one call was refused, and none faulted.
@@ -209,11 +215,11 @@ TEST_F(PagingIntegration, ChargesOfUnapprovedEncountersOnlyWhenAsked) {
   // The service leaves out the charges of encounters that are not approved unless IncludeUnapprovedCharges is
   // "T" (the fake server answers the same way).
   Client client = paced_client();
-  const auto approved = ids_of(charges_by_date(client, {}, DateField::Posting, kAll, paging()));
+  const auto approved = ids_of(client.charges(by_date<kareo::ChargeQuery>({}, DateField::Posting, kAll, paging())));
   EXPECT_EQ(approved, server_set(Entity::Charge, {}, "FromPostingDate", "ToPostingDate", kAll));
   ChargeFilter filter;
-  const auto all =
-      ids_of(charges_by_date(client, include_unapproved_charges(filter), DateField::Posting, kAll, paging()));
+  const auto all = ids_of(client.charges(
+      by_date<kareo::ChargeQuery>(include_unapproved_charges(filter), DateField::Posting, kAll, paging())));
   EXPECT_EQ(all,
             server_set(Entity::Charge, {{"IncludeUnapprovedCharges", "T"}}, "FromPostingDate", "ToPostingDate", kAll));
   EXPECT_GT(all.size(), approved.size());
@@ -222,7 +228,7 @@ TEST_F(PagingIntegration, ChargesOfUnapprovedEncountersOnlyWhenAsked) {
   // A boolean spelled another way is sent as the service expects it; a value it would not understand is refused.
   auto ids = [&](ChargeFilter f) {
     std::set<std::string> out;
-    for (const auto& row : client.get_charges(std::move(f))) out.insert(*row.ID);
+    for (const auto& row : client.charges({std::move(f)}).collect()) out.insert(*row.ID);
     return out;
   };
   ChargeFilter practice;
@@ -245,13 +251,14 @@ TEST_F(PagingIntegration, ChargesOfUnapprovedEncountersOnlyWhenAsked) {
   }
   ChargeFilter odd = practice;
   odd.IncludeUnapprovedCharges = "maybe";
-  EXPECT_THROW(client.get_charges(odd), InvalidArgument);
+  EXPECT_THROW(client.charges({odd}).collect(), InvalidArgument);
   EXPECT_EQ(include_unapproved_charges(practice_all, false).IncludeUnapprovedCharges, std::nullopt);
 }
 
 TEST_F(PagingIntegration, GetChargesWindowsStayWithinSixtyDaysWhateverIsAsked) {
   Client client = paced_client();
-  const auto got = ids_of(charges_by_date(client, {}, DateField::Posting, kAll, paging(std::chrono::hours(24 * 365))));
+  const auto got = ids_of(
+      client.charges(by_date<kareo::ChargeQuery>({}, DateField::Posting, kAll, paging(std::chrono::hours(24 * 365)))));
   EXPECT_EQ(got, server_set(Entity::Charge, {}, "FromPostingDate", "ToPostingDate", kAll));
   EXPECT_EQ(outcomes(testing::CallRecord::Outcome::SoapFault), 0u);
   EXPECT_EQ(server_->call_count("GetCharges"), 13u);  // 764 days in windows of 60
@@ -267,7 +274,7 @@ TEST_F(PagingIntegration, AServerThatFaultsOnWideWindowsStillYieldsTheFullSet) {
   PagingOptions p = paging(std::chrono::hours(24 * 90));
   p.on_progress = [&](const PagingProgress& r) { reports.push_back(r); };
   std::size_t n = 0;
-  const auto got = ids_of(patients_by_date(client, f, DateField::LastModified, kAll, p), &n);
+  const auto got = ids_of(client.patients(by_date<kareo::PatientQuery>(f, DateField::LastModified, kAll, p)), &n);
   EXPECT_EQ(got, server_set(Entity::Patient, {{"PracticeName", kPractice}}, "FromLastModifiedDate",
                             "ToLastModifiedDate", kAll));
   EXPECT_EQ(n, got.size());
@@ -276,7 +283,8 @@ TEST_F(PagingIntegration, AServerThatFaultsOnWideWindowsStillYieldsTheFullSet) {
   EXPECT_GT(reports.back().splits, 0u);
   EXPECT_EQ(reports.back().windows_done, reports.back().windows_total);
 
-  const auto transactions = ids_of(transactions_by_date(client, {}, DateField::Transaction, kAll, paging()));
+  const auto transactions =
+      ids_of(client.transactions(by_date<kareo::TransactionQuery>({}, DateField::Transaction, kAll, paging())));
   EXPECT_EQ(transactions, server_set(Entity::Transaction, {}, "FromTransactionDate", "ToTransactionDate", kAll));
   EXPECT_EQ(outcomes(testing::CallRecord::Outcome::Throttled), 0u);
 }
@@ -290,7 +298,7 @@ TEST_F(PagingIntegration, GetAllPatientsWalksTheWholePractice) {
   o.clock = clock_;
   const auto before = clock_->now();
   std::size_t n = 0;
-  const auto got = ids_of(all_patients(client, static_cast<int>(practice_ids[0]), o), &n);
+  const auto got = ids_of(client.all_patients(kareo::AllPatientsQuery{static_cast<int>(practice_ids[0]), {}, o}), &n);
   std::set<std::string> want;
   for (auto id : server_->store().ids(Entity::Patient, {{"PracticeName", kPractice}})) want.insert(std::to_string(id));
   EXPECT_EQ(got, want);
@@ -306,11 +314,10 @@ TEST_F(PagingIntegration, APacedClientAbsorbsThrottlesItDidNotCause) {
   // Another process of the account used up the budget: the service refuses the next calls.
   server_->add_fault("throttle:op=GetPatients:count=3");
   Client client = paced_client();
-  PatientFilter f;
-  f.PracticeName = kPractice;
-  f.FromLastModifiedDate = "5/1/2025";
-  f.ToLastModifiedDate = "5/15/2025";
-  EXPECT_NO_THROW(client.get_patients(f));
+  PatientQuery f;
+  f.filter.PracticeName = kPractice;
+  f.last_modified = TimeRange{Date(2025, 5, 1), Date(2025, 5, 15)};
+  EXPECT_NO_THROW(client.patients(f).collect());
   EXPECT_EQ(outcomes(testing::CallRecord::Outcome::Throttled), 3u);
 }
 
@@ -338,15 +345,14 @@ TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
                         return std::make_shared<RetryingConnection>(std::move(inner), retry, clock_);
                       }));
   };
-  PatientFilter f;
-  f.PracticeName = kPractice;
-  f.FromLastModifiedDate = "5/1/2025";
-  f.ToLastModifiedDate = "5/15/2025";
+  PatientQuery f;
+  f.filter.PracticeName = kPractice;
+  f.last_modified = TimeRange{Date(2025, 5, 1), Date(2025, 5, 15)};
 
   // Paced by the published table, the client is refused (and recovers by waiting as told).
   {
     Client client = client_for(std::make_shared<IntervalRateLimiter>(clock_));
-    for (int i = 0; i < 4; ++i) client.get_patients(f);
+    for (int i = 0; i < 4; ++i) client.patients(f).collect();
     std::size_t refused = 0;
     for (const auto& c : strict.calls()) refused += c.outcome == testing::CallRecord::Outcome::Throttled;
     EXPECT_GT(refused, 0u);
@@ -360,7 +366,7 @@ TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
   EXPECT_FALSE(limits.empty());
   EXPECT_EQ(limiter->limits().interval(Operation::GetPatients), 2500ms);
   EXPECT_EQ(limiter->limits().interval(Operation::GetCharges), strict.throttle_table().at("GetCharges"));
-  for (int i = 0; i < 4; ++i) client.get_patients(f);
+  for (int i = 0; i < 4; ++i) client.patients(f).collect();
   for (const auto& c : strict.calls()) EXPECT_NE(c.outcome, testing::CallRecord::Outcome::Throttled) << c.operation;
   EXPECT_EQ(strict.call_count("GetPatients"), 4u);
 }

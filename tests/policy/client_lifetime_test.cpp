@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "by_date.hpp"
 #include "kareo/change_feed.hpp"
 #include "kareo/client.hpp"
 #include "kareo/paging.hpp"
@@ -40,7 +41,8 @@ PagedRange<PatientData> monthly_range(Client& client) {
   filter.PracticeName = "Testpractice Alpha";
   PagingOptions paging;
   paging.window = std::chrono::hours(24 * 30);  // about seven windows over the half year
-  return patients_by_date(client, std::move(filter), DateField::LastModified, {at(2024, 1, 1), at(2024, 7, 1)}, paging);
+  return client.patients(by_date<kareo::PatientQuery>(std::move(filter), DateField::LastModified,
+                                                      {at(2024, 1, 1), at(2024, 7, 1)}, paging));
 }
 
 // Reads the first row (one window), then lets `between` do something to the client, then reads the rest.
@@ -91,7 +93,7 @@ TEST(ClientLifetime, ARangeKeepsWorkingAfterItsClientIsAssignedAnother) {
 TEST(ClientLifetime, AllPatientsKeepsItsClientState) {
   auto service = std::make_shared<MockService>();
   auto client = std::make_unique<Client>(client_of(service));
-  auto range = all_patients(*client, 1);
+  auto range = (*client).all_patients(kareo::AllPatientsQuery{1, {}, {}});
   client.reset();
   EXPECT_TRUE(range.collect().empty());  // the mock answers an empty batch
   EXPECT_EQ(service->calls[Operation::GetAllPatients], 1);
@@ -141,18 +143,18 @@ TEST(ClientLifetime, AMovedFromClientThrowsAClearError) {
       EXPECT_EQ(e.exit_code(), 2);
     }
   };
-  PatientFilter filter;
-  filter.PracticeName = "Testpractice Alpha";
-  filter.FromLastModifiedDate = "1/1/2024";
-  filter.ToLastModifiedDate = "7/1/2024";
-  expect_moved_from([&] { client.get_patients(filter); }, "get_patients");
+  PatientQuery filter;
+  filter.filter.PracticeName = "Testpractice Alpha";
+  filter.last_modified = TimeRange{Date(2024, 1, 1), Date(2024, 7, 1)};
+  filter.paging.window = std::chrono::hours(24 * 365);
+  expect_moved_from([&] { client.patients(filter).collect(); }, "get_patients");
   expect_moved_from([&] { client.get_patient(100); }, "get_patient");
-  expect_moved_from([&] { client.get_customer_id_from_key_raw(); }, "get_customer_id_from_key_raw");
+  expect_moved_from([&] { client.call<kareo::Operation::GetCustomerIdFromKey>({}); }, "get_customer_id_from_key_raw");
   expect_moved_from([&] { client.create_patient(PatientCreate{}); }, "create_patient");
   expect_moved_from([&] { client.options(); }, "options");
   expect_moved_from([&] { client.connection(); }, "connection");
   expect_moved_from([&] { monthly_range(client); }, "patients_by_date");
-  expect_moved_from([&] { all_patients(client, 1); }, "all_patients");
+  expect_moved_from([&] { client.all_patients(kareo::AllPatientsQuery{1, {}, {}}); }, "all_patients");
   expect_moved_from(
       [&] {
         ChangeFeedOptions o;
@@ -162,9 +164,9 @@ TEST(ClientLifetime, AMovedFromClientThrowsAClearError) {
       "ChangeFeed");
   EXPECT_TRUE(service->calls.empty());
   // The client it was moved to works, and a moved-from client can be given a new state.
-  EXPECT_EQ(moved_to.get_patients(filter).size(), 60u);
+  EXPECT_EQ(moved_to.patients(filter).collect().size(), 60u);
   client = client_of(service);
-  EXPECT_EQ(client.get_patients(filter).size(), 60u);
+  EXPECT_EQ(client.patients(filter).collect().size(), 60u);
 }
 
 }  // namespace

@@ -84,8 +84,8 @@ TEST(CallPolicies, AClientPacesAndRetriesWhenAsked) {
       Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(f.mock).policies(p));
   PatientFilter filter;
   filter.PracticeName = "Testpractice Alpha";
-  EXPECT_NO_THROW(client.get_patients(filter));
-  EXPECT_NO_THROW(client.get_patients(filter));
+  EXPECT_NO_THROW(client.patients({filter}).collect());
+  EXPECT_NO_THROW(client.patients({filter}).collect());
   const auto calls = f.mock->calls();
   ASSERT_EQ(calls.size(), 4u);
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].at - calls[i - 1].at, 1100ms);
@@ -119,7 +119,7 @@ TEST(CallPolicies, NoneSendsEachCallOnce) {
                     .policies(CallPolicies::none()));
   PatientFilter filter;
   filter.PracticeName = "Testpractice Alpha";
-  EXPECT_THROW(client.get_patients(filter), TimeoutError);
+  EXPECT_THROW(client.patients({filter}).collect(), TimeoutError);
   EXPECT_EQ(f.mock->calls().size(), 1u);
 }
 
@@ -133,7 +133,7 @@ TEST(CallPolicies, AWriteThatMayHaveArrivedIsAmbiguousEvenWithoutPolicies) {
   CreatePatientReq request;
   request.Patient = std::make_shared<PatientCreate>();
   request.Patient->FirstName = "Testfirst";
-  EXPECT_THROW(client.create_patient_raw(std::move(request)), AmbiguousOutcome);
+  EXPECT_THROW(client.call<kareo::Operation::CreatePatient>(std::move(request)), AmbiguousOutcome);
   EXPECT_EQ(f.mock->calls().size(), 1u);
 }
 

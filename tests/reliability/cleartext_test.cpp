@@ -80,14 +80,14 @@ TEST(Cleartext, PlainHttpToAnotherHostIsRefusedBeforeAnyConnection) {
     expect_refusal(
         [&] {
           Client client(Options{}.credentials(kCredentials).policies(CallPolicies::none()));
-          client.get_practices();
+          client.practices().collect();
         },
         "KAREO_ENDPOINT");
     // With the default policies (retries, pacing) as well.
     expect_refusal(
         [&] {
           Client client(Options{}.credentials(kCredentials));
-          client.get_practices();
+          client.practices().collect();
         },
         "KAREO_ENDPOINT, default policies");
   }
@@ -102,14 +102,14 @@ TEST(Cleartext, LoopbackMayUsePlainHttp) {
     SCOPED_TRACE(host);
     auto server = answering_server(host);
     Client client(Options{}.endpoint(server.url()).credentials(kCredentials).policies(CallPolicies::none()));
-    EXPECT_NO_THROW(client.get_practices());
+    EXPECT_NO_THROW(client.practices().collect());
     EXPECT_EQ(server.requests().size(), 1u);
   }
   auto server = answering_server("127.0.0.1");
   {
     ScopedEnv env("KAREO_ENDPOINT", server.url("localhost"));
     Client client(Options{}.credentials(kCredentials).policies(CallPolicies::none()));
-    EXPECT_NO_THROW(client.get_practices());
+    EXPECT_NO_THROW(client.practices().collect());
   }
 }
 

@@ -87,7 +87,7 @@ TEST_F(Dates, DateOfBirthWrittenAndReadBack) {
 TEST_F(Dates, DatesOfBirthOfEveryPatientMatchTheServer) {
   PatientFilter filter;
   filter.PracticeName = "Testpractice Alpha";
-  const auto patients = client_->get_patients(filter);
+  const auto patients = client_->patients({filter}).collect();
   ASSERT_FALSE(patients.empty());
   for (const auto& p : patients) {
     const auto stored = server_->store().get(Entity::Patient, std::stoll(p.ID.value_or("0")));
@@ -103,7 +103,7 @@ TEST_F(Dates, DatesOfBirthOfEveryPatientMatchTheServer) {
 TEST_F(Dates, DatesOfServiceOfChargesMatchTheServer) {
   ChargeFilter filter;
   filter.PracticeName = "Testpractice Alpha";
-  const auto charges = client_->get_charges(filter);
+  const auto charges = client_->charges({filter}).collect();
   ASSERT_FALSE(charges.empty());
   int compared = 0;
   for (const auto& c : charges) {

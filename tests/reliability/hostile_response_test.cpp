@@ -75,7 +75,7 @@ Outcome run(Call call) {
 
 Outcome get_practices(Options options) {
   Client client(std::move(options));
-  return run([&] { client.get_practices(); });
+  return run([&] { client.practices().collect(); });
 }
 
 Outcome get_practices(const RawServer& server) { return get_practices(options_for(server.url())); }
@@ -171,7 +171,7 @@ TEST(Hostile, ExternalEntitiesAreNeverRead) {
   auto server = answering(xml_reply(dtd + body));
   Client client(options_for(server.url()));
   try {
-    const auto result = client.get_practices_raw({});
+    const auto result = client.call<kareo::Operation::GetPractices>({});
     const std::string said = result.SecurityResponse && result.SecurityResponse->SecurityResult
                                  ? *result.SecurityResponse->SecurityResult
                                  : std::string();
@@ -347,11 +347,11 @@ struct Reading {
 
 std::vector<Reading> both_readers() {
   return {{"GetPractices (generated deserializer)", reliability::empty_result("GetPractices", kPracticeRows),
-           [](Client& c) { c.get_practices(); }},
+           [](Client& c) { c.practices().collect(); }},
           {"GetPatients (streaming reader)", reliability::empty_result("GetPatients", kPatientRows), [](Client& c) {
              PatientFilter f;
              f.PracticeName = "Testpractice Alpha";
-             c.get_patients(f);
+             c.patients({f}).collect();
            }}};
 }
 
@@ -397,11 +397,11 @@ TEST(Hostile, FakeServerTruncateKeepOpenFailsAtOnce) {
                     .receive_timeout(std::chrono::seconds(10))
                     .policies(policies));
   const std::vector<std::pair<std::string, std::function<void()>>> calls = {
-      {"GetPractices", [&] { client.get_practices(); }}, {"GetPatients", [&] {
-                                                            PatientFilter f;
-                                                            f.PracticeID = "1";
-                                                            client.get_patients(f);
-                                                          }}};
+      {"GetPractices", [&] { client.practices().collect(); }}, {"GetPatients", [&] {
+                                                                  PatientFilter f;
+                                                                  f.PracticeID = "1";
+                                                                  client.patients({f}).collect();
+                                                                }}};
   for (const auto& [op, call] : calls) {
     SCOPED_TRACE(op);
     server.add_fault("truncate:keep-open:count=1:op=" + op);
@@ -558,11 +558,11 @@ Outcome read_value(const std::string& op, const std::string& body, std::string& 
   Client client(options_for(server.url()));
   return run([&] {
     if (op == "GetPractices") {
-      value = client.get_practices().at(0).PracticeName.value_or("");
+      value = client.practices().collect().at(0).PracticeName.value_or("");
     } else {
       PatientFilter f;
       f.PracticeName = "Testpractice Alpha";
-      value = client.get_patients(f).at(0).LastName.value_or("");
+      value = client.patients({f}).collect().at(0).LastName.value_or("");
     }
   });
 }
@@ -694,7 +694,7 @@ TEST(Hostile, RedirectsAreNotFollowed) {
                            "Location: " + elsewhere.url() + "\r\n"));
     });
     Client client(options_for(server.url()));
-    const Outcome read = run([&] { client.get_practices(); });
+    const Outcome read = run([&] { client.practices().collect(); });
     ASSERT_TRUE(read.typed) << read.message;
     EXPECT_EQ(read.kind, ErrorKind::Transport) << read.message;
     EXPECT_EQ(read.http_status, status);

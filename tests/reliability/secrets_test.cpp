@@ -109,7 +109,7 @@ Channels provoke(const std::string& url, const std::function<void(Client&)>& cal
 void read_patients(Client& c) {
   PatientFilter f;
   f.PracticeName = "Testpractice Alpha";
-  c.get_patients(f);
+  c.patients({f}).collect();
 }
 
 void create_patient(Client& c) {
@@ -242,7 +242,7 @@ TEST(SecretChannels, InvalidArgumentNamesNoValue) {
   // Incomplete credentials: the message names what is missing, never the values given.
   Client client(Options{}.endpoint("http://127.0.0.1:9/").credentials(Credentials(kKey, kUser, "")));
   try {
-    client.get_practices();
+    client.practices().collect();
     FAIL() << "incomplete credentials were accepted";
   } catch (const InvalidArgument& e) {
     EXPECT_TRUE(secret_scan::scan_text(e.what()).empty()) << e.what();
@@ -308,7 +308,7 @@ TEST(SecretChannels, SupportCapturesKeepPatientDataOnlyWhenAsked) {
 TEST(SecretScan, SeesWhatTheLibraryThrows) {
   const std::size_t before = secret_scan::stats().errors;
   Client client(Options{}.endpoint("http://127.0.0.1:9/"));  // no credentials: refused inside libkareo
-  EXPECT_THROW(client.get_practices(), InvalidArgument);
+  EXPECT_THROW(client.practices().collect(), InvalidArgument);
   EXPECT_EQ(secret_scan::stats().errors, before + 1) << "the __cxa_throw wrapper is not linked in";
 }
 

@@ -138,24 +138,25 @@ TEST(Soak, RandomFaultsManyThreads) {
       try {
         switch (which) {
           case 0:
-            if (ids_of(client.get_practices()) != practices) tally.problem("incomplete GetPractices");
+            if (ids_of(client.practices().collect()) != practices) tally.problem("incomplete GetPractices");
             break;
           case 1:
-            if (ids_of(client.get_providers()) != providers) tally.problem("incomplete GetProviders");
+            if (ids_of(client.providers().collect()) != providers) tally.problem("incomplete GetProviders");
             break;
           case 2:
-            if (ids_of(client.get_service_locations()) != locations) tally.problem("incomplete GetServiceLocations");
+            if (ids_of(client.service_locations().collect()) != locations)
+              tally.problem("incomplete GetServiceLocations");
             break;
           case 3: {
             std::set<std::int64_t> got;
-            for (const auto& v : client.get_external_vendors()) got.insert(v.ExternalVendorID.value_or(0));
+            for (const auto& v : client.external_vendors().collect()) got.insert(v.ExternalVendorID.value_or(0));
             if (got != vendors) tally.problem("incomplete GetExternalVendors");
             break;
           }
           case 4: {
             PatientFilter filter;
             filter.PracticeName = "Testpractice Alpha";
-            if (ids_of(client.get_patients(filter)) != alpha_patients) tally.problem("incomplete GetPatients");
+            if (ids_of(client.patients({filter}).collect()) != alpha_patients) tally.problem("incomplete GetPatients");
             break;
           }
           default: {

@@ -61,7 +61,7 @@ class TlsRefusal : public ::testing::Test {
     Client client(options(server));
     const auto start = std::chrono::steady_clock::now();
     try {
-      client.get_practices();
+      client.practices().collect();
       ADD_FAILURE() << "the TLS connection was accepted";
     } catch (const TlsError& e) {
       EXPECT_FALSE(e.retryable());
@@ -117,7 +117,7 @@ int legacy_handshake(int port, int version) {
 TEST_F(TlsRefusal, ControlTheValidCertificateIsAccepted) {
   RawServer server(answer, RawTls{valid_.cert, valid_.key});
   Client client(options(server));
-  EXPECT_NO_THROW(client.get_practices());
+  EXPECT_NO_THROW(client.practices().collect());
   EXPECT_EQ(server.requests().size(), 1u);
 }
 
@@ -149,7 +149,7 @@ TEST_F(TlsRefusal, ControlTls12IsAcceptedFromTheLegacyConfiguredServer) {
   // The same legacy server settings with TLS 1.2 allowed: accepted, so the refusals above are about the version.
   RawServer server(answer, RawTls{valid_.cert, valid_.key, TLS1_VERSION, TLS1_2_VERSION, true});
   Client client(options(server));
-  EXPECT_NO_THROW(client.get_practices());
+  EXPECT_NO_THROW(client.practices().collect());
 }
 
 }  // namespace

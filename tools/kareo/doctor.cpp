@@ -424,7 +424,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
          kareo::Client& client = s.client();
          kareo::GetPracticesResp practices;
          try {
-           practices = client.get_practices_raw(kareo::GetPracticesReq{});
+           practices = client.call<kareo::Operation::GetPractices>({});
          } catch (const kareo::AuthenticationFailed& e) {
            if (!e.customer_key_valid()) {
              report.fail(
@@ -496,88 +496,82 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
          } else {
            std::string practice = rows.empty() ? std::string() : rows.front().PracticeName.value_or("");
            kareo::Date today = now_local().date();
-           std::string day = today.filter_text();
+           const kareo::TimeRange day{today, today};
            std::vector<std::string> allowed;
            bool missing = false;
            probe(
                report, "GetProviders",
                [&] {
-                 kareo::ProviderFilter f;
-                 if (!practice.empty()) f.PracticeName = practice;
-                 client.get_providers(f);
+                 kareo::ProviderQuery q;
+                 if (!practice.empty()) q.filter.PracticeName = practice;
+                 client.providers(q).collect();
                },
                allowed, missing);
            probe(
                report, "GetServiceLocations",
                [&] {
-                 kareo::ServiceLocationFilter f;
-                 if (!practice.empty()) f.PracticeName = practice;
-                 client.get_service_locations(f);
+                 kareo::ServiceLocationQuery q;
+                 if (!practice.empty()) q.filter.PracticeName = practice;
+                 client.service_locations(q).collect();
                },
                allowed, missing);
            probe(
                report, "GetProcedureCodes",
                [&] {
-                 kareo::ProcedureCodeFilter f;
-                 f.FromLastModifiedDate = day;
-                 f.ToLastModifiedDate = day;
-                 client.get_procedure_codes(f);
+                 kareo::ProcedureCodeQuery q;
+                 q.last_modified = day;
+                 client.procedure_codes(q).collect();
                },
                allowed, missing);
            if (!practice.empty()) {
              probe(
                  report, "GetPatients",
                  [&] {
-                   kareo::PatientFilter f;
-                   f.PracticeName = practice;
-                   f.FromLastModifiedDate = day;
-                   f.ToLastModifiedDate = day;
-                   client.get_patients(f);
+                   kareo::PatientQuery q;
+                   q.filter.PracticeName = practice;
+                   q.last_modified = day;
+                   client.patients(q).collect();
                  },
                  allowed, missing);
              probe(
                  report, "GetAppointments",
                  [&] {
-                   kareo::AppointmentFilter f;
-                   f.PracticeName = practice;
-                   f.StartDate = day;
-                   f.EndDate = day;
-                   client.get_appointments(f);
+                   kareo::AppointmentQuery q;
+                   q.filter.PracticeName = practice;
+                   q.service_date = day;
+                   client.appointments(q).collect();
                  },
                  allowed, missing);
              probe(
                  report, "GetCharges",
                  [&] {
-                   kareo::ChargeFilter f;
-                   f.PracticeName = practice;
-                   f.FromPostingDate = day;
-                   f.ToPostingDate = day;
-                   client.get_charges(f);
+                   kareo::ChargeQuery q;
+                   q.filter.PracticeName = practice;
+                   q.posting_date = day;
+                   client.charges(q).collect();
                  },
                  allowed, missing);
              probe(
                  report, "GetPayments",
                  [&] {
-                   kareo::PaymentFilter f;
-                   f.PracticeName = practice;
-                   f.FromPostDate = day;
-                   f.ToPostDate = day;
-                   client.get_payments(f);
+                   kareo::PaymentQuery q;
+                   q.filter.PracticeName = practice;
+                   q.posting_date = day;
+                   client.payments(q).collect();
                  },
                  allowed, missing);
              probe(
                  report, "GetTransactions",
                  [&] {
-                   kareo::TransactionFilter f;
-                   f.PracticeName = practice;
-                   f.FromTransactionDate = day;
-                   f.ToTransactionDate = day;
-                   client.get_transactions(f);
+                   kareo::TransactionQuery q;
+                   q.filter.PracticeName = practice;
+                   q.transaction_date = day;
+                   client.transactions(q).collect();
                  },
                  allowed, missing);
            }
            probe(
-               report, "GetExternalVendors", [&] { client.get_external_vendors(); }, allowed, missing);
+               report, "GetExternalVendors", [&] { client.external_vendors().collect(); }, allowed, missing);
            if (missing)
              report.detail("fix: ask the Tebra account administrator to grant the missing permissions to the API user");
            if (!allowed.empty()) report.ok("8. Permissions", "allowed: " + join(allowed));
@@ -588,7 +582,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
 
          // 9. The live throttle table.
          try {
-           auto limits = client.get_throttles();
+           auto limits = client.throttles().collect();
            report.ok("9. Rate limits", std::to_string(limits.size()) + " limits (GetThrottles)" +
                                            (s.globals().no_pacing ? std::string() : "; calls are paced to them"));
            report.detail("operation                  live        published");

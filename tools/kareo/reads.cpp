@@ -127,6 +127,23 @@ void set_opt(std::optional<std::string>& member, const std::string& value) {
   if (!value.empty()) member = value;
 }
 
+// The query of a read command: `filter`, and the one date range given, which the read pages by.
+template <class Query, class Filter>
+Query query_of(Session& s, Filter filter, const std::optional<Filters::Range>& range) {
+  Query query;
+  query.filter = std::move(filter);
+  if (range) {
+    std::optional<kareo::TimeRange>* member = kareo::date_range(query, range->field);
+    if (!member)
+      throw kareo::InvalidArgument(std::string("this command cannot read by ") + kareo::date_field_name(range->field) +
+                                   " dates");
+    *member = range->period;
+    query.page_by = range->field;
+    query.paging = s.paging();
+  }
+  return query;
+}
+
 // Registers a command.
 CLI::App* command(CLI::App& app, Commands& commands, const char* name, const char* description,
                   std::function<int(Session&)> run) {
@@ -140,7 +157,9 @@ int resolve_practice_id(Session& s, const Filters& f) {
   if (f.practice.empty()) throw kareo::InvalidArgument("give --practice-id N or --practice NAME");
   kareo::PracticeFilter filter;
   filter.PracticeName = f.practice;
-  for (const auto& p : s.client().get_practices(filter))
+  kareo::PracticeQuery query;
+  query.filter = std::move(filter);
+  for (const auto& p : s.client().practices(std::move(query)))
     if (p.ID && p.PracticeName && *p.PracticeName == f.practice) return std::stoi(*p.ID);
   throw kareo::InvalidArgument("--practice \"" + f.practice +
                                "\": no practice of that name is visible to this user (kareo practices lists them)");
@@ -179,10 +198,8 @@ void add_read_commands(CLI::App& app, Commands& commands) {
       set_opt(filter.PracticeName, f->practice);
       if (f->has_practice_id()) filter.ID = std::to_string(f->practice_id);
       auto cols = std::vector<std::string>{"ID", "PracticeName", "Active", "NPI", "PracticeCity", "PracticeState"};
-      if (auto r = f->range(std::nullopt))
-        return print_rows<kareo::PracticeData>(
-            s, kareo::practices_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-      return print_rows<kareo::PracticeData>(s, s.client().get_practices(filter), cols);
+      return print_rows<kareo::PracticeData>(
+          s, s.client().practices(query_of<kareo::PracticeQuery>(s, std::move(filter), f->range(std::nullopt))), cols);
     });
     add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
   }
@@ -194,10 +211,8 @@ void add_read_commands(CLI::App& app, Commands& commands) {
       if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
       auto cols = std::vector<std::string>{
           "ID", "FullName", "Type", "SpecialtyName", "NationalProviderIdentifier", "PracticeName", "Active"};
-      if (auto r = f->range(std::nullopt))
-        return print_rows<kareo::ProviderData>(
-            s, kareo::providers_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-      return print_rows<kareo::ProviderData>(s, s.client().get_providers(filter), cols);
+      return print_rows<kareo::ProviderData>(
+          s, s.client().providers(query_of<kareo::ProviderQuery>(s, std::move(filter), f->range(std::nullopt))), cols);
     });
     add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
   }
@@ -209,10 +224,11 @@ void add_read_commands(CLI::App& app, Commands& commands) {
           set_opt(filter.PracticeName, f->practice);
           if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
           auto cols = std::vector<std::string>{"ID", "Name", "PlaceOfService", "City", "State", "NPI", "PracticeName"};
-          if (auto r = f->range(std::nullopt))
-            return print_rows<kareo::ServiceLocationData>(
-                s, kareo::service_locations_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-          return print_rows<kareo::ServiceLocationData>(s, s.client().get_service_locations(filter), cols);
+          return print_rows<kareo::ServiceLocationData>(
+              s,
+              s.client().service_locations(
+                  query_of<kareo::ServiceLocationQuery>(s, std::move(filter), f->range(std::nullopt))),
+              cols);
         });
     add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
   }
@@ -223,32 +239,32 @@ void add_read_commands(CLI::App& app, Commands& commands) {
           kareo::ProcedureCodeFilter filter;
           if (f->has_id()) filter.ID = std::to_string(f->id);
           auto cols = std::vector<std::string>{"ID", "ProcedureCode", "OfficialName", "Active", "DefaultUnits"};
-          if (auto r = f->range(std::nullopt))
-            return print_rows<kareo::ProcedureCodeData>(
-                s, kareo::procedure_codes_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-          return print_rows<kareo::ProcedureCodeData>(s, s.client().get_procedure_codes(filter), cols);
+          return print_rows<kareo::ProcedureCodeData>(s,
+                                                      s.client().procedure_codes(query_of<kareo::ProcedureCodeQuery>(
+                                                          s, std::move(filter), f->range(std::nullopt))),
+                                                      cols);
         });
     add_filters(sub, *f, kId | kModified | kCreated);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(app, commands, "patients",
-                        "List a practice's patients (GetPatients; ranged reads page by date)", [f](Session& s) {
-                          if (f->practice.empty() && !f->has_practice_id())
-                            throw kareo::InvalidArgument("patients needs --practice NAME or --practice-id N");
-                          kareo::PatientFilter filter;
-                          set_opt(filter.PracticeName, f->practice);
-                          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
-                          set_opt(filter.FirstName, f->first_name);
-                          set_opt(filter.LastName, f->last_name);
-                          auto cols =
-                              std::vector<std::string>{"ID",     "FirstName",           "LastName",        "DOB",
+    auto* sub =
+        command(app, commands, "patients", "List a practice's patients (GetPatients; ranged reads page by date)",
+                [f](Session& s) {
+                  if (f->practice.empty() && !f->has_practice_id())
+                    throw kareo::InvalidArgument("patients needs --practice NAME or --practice-id N");
+                  kareo::PatientFilter filter;
+                  set_opt(filter.PracticeName, f->practice);
+                  if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+                  set_opt(filter.FirstName, f->first_name);
+                  set_opt(filter.LastName, f->last_name);
+                  auto cols = std::vector<std::string>{"ID",     "FirstName",           "LastName",        "DOB",
                                                        "Gender", "MedicalRecordNumber", "LastModifiedDate"};
-                          if (auto r = f->range(DateField::LastModified))
-                            return print_rows<kareo::PatientData>(
-                                s, kareo::patients_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-                          return print_rows<kareo::PatientData>(s, s.client().get_patients(filter), cols);
-                        });
+                  return print_rows<kareo::PatientData>(s,
+                                                        s.client().patients(query_of<kareo::PatientQuery>(
+                                                            s, std::move(filter), f->range(DateField::LastModified))),
+                                                        cols);
+                });
     add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated | kNames, "last-modified range");
   }
   {
@@ -256,13 +272,13 @@ void add_read_commands(CLI::App& app, Commands& commands) {
     auto* sub = command(
         app, commands, "all-patients",
         "Every patient of a practice through the GetAllPatients cursor (one call per 5 s)", [f](Session& s) {
-          kareo::AllPatientsOptions options;
-          options.batch_size = f->batch_size;
+          kareo::AllPatientsQuery query;
+          query.paging.batch_size = f->batch_size;
           Progress* bar = &s.progress();
-          options.on_progress = [bar](const kareo::PagingProgress& p) { bar->update(p); };
-          int practice = resolve_practice_id(s, *f);
+          query.paging.on_progress = [bar](const kareo::PagingProgress& p) { bar->update(p); };
+          query.practice_id = resolve_practice_id(s, *f);
           auto cols = std::vector<std::string>{"ID", "FirstName", "LastName", "DOB", "Gender", "MedicalRecordNumber"};
-          return print_rows<kareo::PatientBatchData>(s, kareo::all_patients(s.client(), practice, options), cols);
+          return print_rows<kareo::PatientBatchData>(s, s.client().all_patients(std::move(query)), cols);
         });
     add_filters(sub, *f, kPractice | kPracticeId | kBatch);
   }
@@ -303,10 +319,10 @@ void add_read_commands(CLI::App& app, Commands& commands) {
                                                        "ServiceLocationName",
                                                        "ConfirmationStatus",
                                                        "AppointmentReason1"};
-                  if (auto r = f->range(DateField::Service))
-                    return print_rows<kareo::AppointmentData>(
-                        s, kareo::appointments_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-                  return print_rows<kareo::AppointmentData>(s, s.client().get_appointments(filter), cols);
+                  return print_rows<kareo::AppointmentData>(s,
+                                                            s.client().appointments(query_of<kareo::AppointmentQuery>(
+                                                                s, std::move(filter), f->range(DateField::Service))),
+                                                            cols);
                 });
     add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "service-date range");
   }
@@ -330,10 +346,9 @@ void add_read_commands(CLI::App& app, Commands& commands) {
           auto cols = std::vector<std::string>{
               "ID",           "PostingDate",    "ServiceStartDate", "PatientName", "ProcedureCode",
               "TotalCharges", "EncounterStatus"};
-          if (auto r = f->range(DateField::Posting))
-            return print_rows<kareo::ChargeData>(
-                s, kareo::charges_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-          return print_rows<kareo::ChargeData>(s, s.client().get_charges(filter), cols);
+          return print_rows<kareo::ChargeData>(
+              s, s.client().charges(query_of<kareo::ChargeQuery>(s, std::move(filter), f->range(DateField::Posting))),
+              cols);
         });
     add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "posting-date range");
     sub->add_flag("--include-unapproved", f->include_unapproved,
@@ -348,55 +363,54 @@ void add_read_commands(CLI::App& app, Commands& commands) {
           if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
           auto cols = std::vector<std::string>{"ID",     "PostDate", "PayerName", "PayerType", "PaymentMethod",
                                                "Amount", "Applied",  "Unapplied"};
-          if (auto r = f->range(DateField::Posting))
-            return print_rows<kareo::PaymentData>(
-                s, kareo::payments_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-          return print_rows<kareo::PaymentData>(s, s.client().get_payments(filter), cols);
+          return print_rows<kareo::PaymentData>(
+              s, s.client().payments(query_of<kareo::PaymentQuery>(s, std::move(filter), f->range(DateField::Posting))),
+              cols);
         });
     add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated, "posting-date range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "transactions", "List transactions (GetTransactions; --from/--to are transaction dates)",
-                [f](Session& s) {
-                  kareo::TransactionFilter filter;
-                  set_opt(filter.PracticeName, f->practice);
-                  auto cols = std::vector<std::string>{
-                      "ID", "TransactionDate", "Type", "PatientFullName", "ProcedureCode", "Amount", "PayerType"};
-                  if (auto r = f->range(DateField::Transaction))
-                    return print_rows<kareo::TransactionData>(
-                        s, kareo::transactions_by_date(s.client(), filter, r->field, r->period, s.paging()), cols);
-                  return print_rows<kareo::TransactionData>(s, s.client().get_transactions(filter), cols);
-                });
+    auto* sub = command(
+        app, commands, "transactions", "List transactions (GetTransactions; --from/--to are transaction dates)",
+        [f](Session& s) {
+          kareo::TransactionFilter filter;
+          set_opt(filter.PracticeName, f->practice);
+          auto cols = std::vector<std::string>{"ID",     "TransactionDate", "Type", "PatientFullName", "ProcedureCode",
+                                               "Amount", "PayerType"};
+          return print_rows<kareo::TransactionData>(s,
+                                                    s.client().transactions(query_of<kareo::TransactionQuery>(
+                                                        s, std::move(filter), f->range(DateField::Transaction))),
+                                                    cols);
+        });
     add_filters(sub, *f, kPractice | kRange | kModified, "transaction-date range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "encounter-details", "One encounter with its service lines (GetEncounterDetails)",
-                [f](Session& s) {
-                  if (!f->has_id()) throw kareo::InvalidArgument("encounter-details needs --id N");
-                  kareo::EncounterDetailsFilter filter;
-                  filter.EncounterID = std::to_string(f->id);
-                  if (!f->practice.empty() || f->has_practice_id()) {
-                    filter.Practice = std::make_shared<kareo::EncounterDetailsPractice>();
-                    set_opt(filter.Practice->PracticeName, f->practice);
-                    if (f->has_practice_id()) filter.Practice->PracticeID = std::to_string(f->practice_id);
-                  }
-                  auto cols = std::vector<std::string>{"EncounterID",     "EncounterStatus",  "PatientFirstName",
-                                                       "PatientLastName", "ServiceStartDate", "ServiceLocationName",
-                                                       "PracticeName"};
-                  return print_rows<kareo::EncounterDetailsData>(s, s.client().get_encounter_details(filter), cols);
-                });
+    auto* sub = command(app, commands, "encounter-details",
+                        "One encounter with its service lines (GetEncounterDetails)", [f](Session& s) {
+                          if (!f->has_id()) throw kareo::InvalidArgument("encounter-details needs --id N");
+                          kareo::EncounterDetailsFilter filter;
+                          filter.EncounterID = std::to_string(f->id);
+                          if (!f->practice.empty() || f->has_practice_id()) {
+                            filter.Practice = std::make_shared<kareo::EncounterDetailsPractice>();
+                            set_opt(filter.Practice->PracticeName, f->practice);
+                            if (f->has_practice_id()) filter.Practice->PracticeID = std::to_string(f->practice_id);
+                          }
+                          auto cols = std::vector<std::string>{
+                              "EncounterID",      "EncounterStatus",     "PatientFirstName", "PatientLastName",
+                              "ServiceStartDate", "ServiceLocationName", "PracticeName"};
+                          return print_rows<kareo::EncounterDetailsData>(
+                              s, s.client().encounter_details({std::move(filter), {}}), cols);
+                        });
     add_filters(sub, *f, kId | kPractice | kPracticeId);
   }
   command(app, commands, "external-vendors", "List the external vendors registered for the customer",
-          [](Session& s) { return print_rows<kareo::ExternalVendorData>(s, s.client().get_external_vendors(), {}); });
+          [](Session& s) { return print_rows<kareo::ExternalVendorData>(s, s.client().external_vendors(), {}); });
   command(app, commands, "throttles", "The account's live rate limits (GetThrottles)",
-          [](Session& s) { return print_rows<kareo::ThrottleDetail>(s, s.client().get_throttles(), {}); });
+          [](Session& s) { return print_rows<kareo::ThrottleDetail>(s, s.client().throttles(), {}); });
   command(app, commands, "customer-id", "The numeric customer ID of the customer key (GetCustomerIdFromKey)",
-          [](Session& s) { return print_single(s, s.client().get_customer_id_from_key_raw()); });
+          [](Session& s) { return print_single(s, s.client().call<kareo::Operation::GetCustomerIdFromKey>({})); });
 }
 
 }  // namespace kareo_cli

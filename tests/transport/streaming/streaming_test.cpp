@@ -7,13 +7,13 @@
 #include <sstream>
 #include <string>
 
-#include "transport/fast_reader.hpp"
 #include "kareo/client.hpp"
 #include "kareo/json.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "scripted_server.hpp"
 #include "support.hpp"
+#include "transport/fast_reader.hpp"
 
 namespace kareo {
 namespace {
@@ -148,7 +148,7 @@ TEST_F(Streaming, GetPatientsReadsWhatTheGeneratedCodeReads) {
       [](Client& c) {
         PatientFilter f;
         f.PracticeName = "Testpractice Alpha";
-        EXPECT_EQ(c.get_patients(f).size(), 40u);
+        EXPECT_EQ(c.patients({f}).collect().size(), 40u);
       },
       40);
 }
@@ -156,10 +156,13 @@ TEST_F(Streaming, GetPatientsReadsWhatTheGeneratedCodeReads) {
 TEST_F(Streaming, GetAllPatientsReadsWhatTheGeneratedCodeReads) {
   expect_same<Operation::GetAllPatients>(
       [](Client& c) {
-        PatientBatchGetFilter f;
-        f.PracticeID = 1;
-        f.BatchSize = 25;
-        EXPECT_EQ(c.get_all_patients(f).size(), 25u);
+        GetAllPatientsReq request;
+        request.Filter = std::make_shared<PatientBatchGetFilter>();
+        request.Filter->PracticeID = 1;
+        request.Filter->BatchSize = 25;
+        const auto result = c.call<Operation::GetAllPatients>(std::move(request));
+        ASSERT_TRUE(result.Patients);
+        EXPECT_EQ(result.Patients->PatientBatchData.size(), 25u);
       },
       25);
 }
@@ -167,11 +170,11 @@ TEST_F(Streaming, GetAllPatientsReadsWhatTheGeneratedCodeReads) {
 TEST_F(Streaming, GetAppointmentsReadsWhatTheGeneratedCodeReads) {
   expect_same<Operation::GetAppointments>(
       [](Client& c) {
-        AppointmentFilter f;
-        f.PracticeName = "Testpractice Alpha";
-        f.StartDate = "2025-04-01";
-        f.EndDate = "2025-05-30";
-        EXPECT_FALSE(c.get_appointments(f).empty());
+        AppointmentQuery f;
+        f.filter.PracticeName = "Testpractice Alpha";
+        f.service_date = TimeRange{Date(2025, 4, 1), Date(2025, 5, 30)};
+        f.paging.window = std::chrono::hours(24 * 59);
+        EXPECT_FALSE(c.appointments(f).collect().empty());
       },
       10);
 }
@@ -181,7 +184,7 @@ TEST_F(Streaming, GetChargesReadsWhatTheGeneratedCodeReads) {
       [](Client& c) {
         ChargeFilter f;
         f.PracticeName = "Testpractice Alpha";
-        EXPECT_FALSE(c.get_charges(f).empty());
+        EXPECT_FALSE(c.charges({f}).collect().empty());
       },
       10);
 }
@@ -191,7 +194,7 @@ TEST_F(Streaming, GetPaymentsReadsWhatTheGeneratedCodeReads) {
       [](Client& c) {
         PaymentFilter f;
         f.PracticeName = "Testpractice Alpha";
-        EXPECT_FALSE(c.get_payments(f).empty());
+        EXPECT_FALSE(c.payments({f}).collect().empty());
       },
       10);
 }
@@ -201,7 +204,7 @@ TEST_F(Streaming, GetTransactionsReadsWhatTheGeneratedCodeReads) {
       [](Client& c) {
         TransactionFilter f;
         f.PracticeName = "Testpractice Alpha";
-        EXPECT_FALSE(c.get_transactions(f).empty());
+        EXPECT_FALSE(c.transactions({f}).collect().empty());
       },
       10);
 }
@@ -294,7 +297,7 @@ Outcome call_with(const std::string& body, int status = 200) {
   f.PracticeName = "Testpractice Alpha";
   Outcome o;
   try {
-    o.rows = client.get_patients(f).size();
+    o.rows = client.patients({f}).collect().size();
   } catch (const Error& e) {
     o.error = std::string(error_kind_name(e.kind()));
     o.message = e.what();
@@ -478,7 +481,7 @@ TEST(StreamingOverTheNetwork, CompressedChunkedAndKeptAlive) {
       f.PracticeName = "Testpractice Alpha";
       const auto before = detail::fast::stats();
       for (int call = 0; call < 3; ++call) {
-        const auto got = client.get_patients(f);
+        const auto got = client.patients({f}).collect();
         ASSERT_EQ(got.size(), 300u);
         EXPECT_EQ(got.back().FirstName.value_or(""), "Testpatient300");
       }
@@ -516,9 +519,9 @@ TEST(StreamingOverTheNetwork, CompressedResponsesSetAsideOrRefusedLeaveNothingBe
   f.PracticeName = "Testpractice Alpha";
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
-    EXPECT_THROW(client.get_patients(f), SoapFault);
-    EXPECT_THROW(client.get_patients(f), MalformedResponse);
-    const auto got = client.get_patients(f);
+    EXPECT_THROW(client.patients({f}).collect(), SoapFault);
+    EXPECT_THROW(client.patients({f}).collect(), MalformedResponse);
+    const auto got = client.patients({f}).collect();
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got.front().ID.value_or(""), "7");
   }

@@ -43,8 +43,8 @@ test::TestPki Tls::pki_;
 TEST_F(Tls, AcceptedWithTheCaFile) {
   ScriptedServer server(test::empty_success, {pki_.server_cert, pki_.server_key, 0});
   Client client(options(server.url("localhost")).ca_file(pki_.ca_cert));
-  EXPECT_NO_THROW(client.get_practices());
-  EXPECT_NO_THROW(client.get_practices());
+  EXPECT_NO_THROW(client.practices().collect());
+  EXPECT_NO_THROW(client.practices().collect());
   EXPECT_EQ(server.requests().size(), 2u);
   EXPECT_EQ(server.connections(), 1);  // the TLS connection is kept alive and reused
 }
@@ -52,14 +52,14 @@ TEST_F(Tls, AcceptedWithTheCaFile) {
 TEST_F(Tls, AcceptedWithTheCaDirectory) {
   ScriptedServer server(test::empty_success, {pki_.server_cert, pki_.server_key, 0});
   Client client(options(server.url("localhost")).ca_directory(pki_.ca_dir));
-  EXPECT_NO_THROW(client.get_practices());
+  EXPECT_NO_THROW(client.practices().collect());
 }
 
 TEST_F(Tls, RefusedWithoutTheCa) {
   ScriptedServer server(test::empty_success, {pki_.server_cert, pki_.server_key, 0});
   Client client(options(server.url("localhost")));  // the system store does not know the test CA
   try {
-    client.get_practices();
+    client.practices().collect();
     FAIL() << "expected TlsError";
   } catch (const TlsError& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Transport);
@@ -75,7 +75,7 @@ TEST_F(Tls, RefusedOnHostNameMismatch) {
   // The certificate names "localhost"; the client connects to "127.0.0.1".
   Client client(options(server.url("127.0.0.1")).ca_file(pki_.ca_cert));
   try {
-    client.get_practices();
+    client.practices().collect();
     FAIL() << "expected TlsError";
   } catch (const TlsError& e) {
     EXPECT_NE(std::string(e.what()).find("host name"), std::string::npos) << e.what();
@@ -87,7 +87,7 @@ TEST_F(Tls, RefusedBelowTls12) {
   ScriptedServer server(test::empty_success, {pki_.server_cert, pki_.server_key, TLS1_1_VERSION});
   Client client(options(server.url("localhost")).ca_file(pki_.ca_cert));
   try {
-    client.get_practices();
+    client.practices().collect();
     FAIL() << "expected TlsError";
   } catch (const TlsError& e) {
     EXPECT_NE(std::string(e.what()).find("protocol version"), std::string::npos) << e.what();
@@ -100,7 +100,7 @@ TEST_F(Tls, PlainHttpServerBehindAnHttpsUrl) {
   ScriptedServer server(test::empty_success);
   Client client(
       options("https://localhost:" + std::to_string(server.port()) + "/KareoServices.svc").ca_file(pki_.ca_cert));
-  EXPECT_THROW(client.get_practices(), TransportError);
+  EXPECT_THROW(client.practices().collect(), TransportError);
 }
 
 }  // namespace
