@@ -1,7 +1,6 @@
 // kareo::read_response: what a captured response means, read the way the library reads one (the table of
 // include/kareo/errors.hpp), and which findings of the request are known to cause it.
 #include <algorithm>
-#include <cctype>
 
 #include "check/check_internal.hpp"
 #include "kareo/check.hpp"
@@ -11,18 +10,6 @@ namespace kareo {
 namespace {
 
 using namespace check_detail;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  std::size_t b = 0;
-  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  return s.substr(b);
-}
 
 /// The first descendant element with this local name (depth first), or null.
 xmlNode* find(xmlNode* n, std::string_view name) {
@@ -96,8 +83,8 @@ class Reader {
     }
     xmlNode* root = xmlDocGetRootElement(doc.get());
     if (xmlNode* fault = find(root, "Fault")) {
-      std::string code = trimmed(text_of(first_child(fault, "faultcode")));
-      r_.server_message = trimmed(text_of(first_child(fault, "faultstring")));
+      std::string code = trim(text_of(first_child(fault, "faultcode")));
+      r_.server_message = trim(text_of(first_child(fault, "faultstring")));
       const std::string code_local = code.substr(code.find(':') == std::string::npos ? 0 : code.find(':') + 1);
       fail(ErrorKind::SoapFault, !is_write_call(request_.operation),
            "A SOAP Fault (" + code +
@@ -118,8 +105,8 @@ class Reader {
     xmlNode* result = request_.operation.empty() ? nullptr : find(root, request_.operation + "Result");
     xmlNode* scope = result ? result : root;
     xmlNode* error_response = find(scope, "ErrorResponse");
-    if (error_response && lower(trimmed(text_of(first_child(error_response, "IsError")))) == "true") {
-      r_.server_message = trimmed(text_of(first_child(error_response, "ErrorMessage")));
+    if (error_response && lower(trim(text_of(first_child(error_response, "IsError")))) == "true") {
+      r_.server_message = trim(text_of(first_child(error_response, "ErrorMessage")));
       if (r_.server_message.rfind("429", 0) == 0) {
         fail(ErrorKind::Throttled, true,
              "ErrorResponse IsError=true with \"429: ...\": over the account's rate limit; the library waits the "
@@ -133,9 +120,9 @@ class Reader {
     if (xmlNode* security = find(scope, "SecurityResponse")) {
       auto flag = [&](const char* name) {
         xmlNode* n = first_child(security, name);
-        return n ? std::optional<bool>(lower(trimmed(text_of(n))) == "true") : std::nullopt;
+        return n ? std::optional<bool>(lower(trim(text_of(n))) == "true") : std::nullopt;
       };
-      r_.server_message = trimmed(text_of(first_child(security, "SecurityResult")));
+      r_.server_message = trim(text_of(first_child(security, "SecurityResult")));
       if (flag("Authenticated") == false || flag("CustomerKeyValid") == false) {
         fail(ErrorKind::AuthenticationFailed, false,
              "SecurityResponse Authenticated=false: the service did not accept the credentials it read.");
@@ -158,7 +145,7 @@ class Reader {
       }
     }
     if (request_.operation == "GetCustomerIdFromKey") {
-      if (xmlNode* id = find(scope, "CustomerId"); id && trimmed(text_of(id)) == "-1") {
+      if (xmlNode* id = find(scope, "CustomerId"); id && trim(text_of(id)) == "-1") {
         r_.meaning = "CustomerId = -1: the service did not read the key (the library reports a customer ID of -1).";
         cause_codes({"wrapper", "member-order", "missing-member", "namespace"});
         return r_;
