@@ -61,65 +61,61 @@ std::map<Operation, std::function<void(Client&)>> invocations() {
   m[Operation::DeleteAppointment] = [](Client& c) { c.delete_appointment(55); };
   m[Operation::DeleteDocument] = [](Client& c) { c.delete_document(66); };
   m[Operation::GetAllPatients] = [](Client& c) {
-    PatientBatchGetFilter f;
-    f.PracticeID = 7;
-    f.StartKey = 0;
-    c.get_all_patients(f);
+    AllPatientsQuery q;
+    q.practice_id = 7;
+    auto range = c.all_patients(q);
+    (void)range.begin();
   };
   m[Operation::GetAppointment] = [](Client& c) { c.get_appointment(55); };
   m[Operation::GetAppointments] = [](Client& c) {
-    AppointmentFilter f;
-    f.StartDate = "3/1/2024";
-    f.EndDate = "3/31/2024";
-    f.PracticeName = "Main Street Clinic";
-    c.get_appointments(f);
+    AppointmentQuery q;
+    q.service_date = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+    q.filter.PracticeName = "Main Street Clinic";
+    c.appointments(q).collect();
   };
   m[Operation::GetCharges] = [](Client& c) {
-    ChargeFilter f;
-    f.FromPostingDate = "3/1/2024";
-    f.ToPostingDate = "3/31/2024";
-    c.get_charges(f);
+    ChargeQuery q;
+    q.posting_date = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+    c.charges(q).collect();
   };
   m[Operation::GetCustomerIdFromKey] = [](Client& c) { c.get_customer_id_from_key(); };
   m[Operation::GetEncounterDetails] = [](Client& c) {
     EncounterDetailsFilter f;
     f.EncounterID = "77";
-    c.get_encounter_details(f);
+    c.encounter_details(f).collect();
   };
-  m[Operation::GetExternalVendors] = [](Client& c) { c.get_external_vendors(); };
+  m[Operation::GetExternalVendors] = [](Client& c) { c.external_vendors().collect(); };
   m[Operation::GetPatient] = [](Client& c) { c.get_patient(101); };
   m[Operation::GetPatients] = [](Client& c) {
-    PatientFilter f;
-    f.PracticeName = "Main Street Clinic";
-    f.FromLastModifiedDate = "3/1/2024";
-    f.ToLastModifiedDate = "3/31/2024";
-    c.get_patients(f);
+    PatientQuery q;
+    q.filter.PracticeName = "Main Street Clinic";
+    q.last_modified = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+    c.patients(q).collect();
   };
   m[Operation::GetPayments] = [](Client& c) {
     PaymentFilter f;
     f.PracticeName = "Main Street Clinic";
-    c.get_payments(f);
+    c.payments(f).collect();
   };
-  m[Operation::GetPractices] = [](Client& c) { c.get_practices(); };
+  m[Operation::GetPractices] = [](Client& c) { c.practices().collect(); };
   m[Operation::GetProcedureCodes] = [](Client& c) {
     ProcedureCodeFilter f;
     f.Active = true;
-    c.get_procedure_codes(f);
+    c.procedure_codes(f).collect();
   };
-  m[Operation::GetProviders] = [](Client& c) { c.get_providers(); };
+  m[Operation::GetProviders] = [](Client& c) { c.providers().collect(); };
   m[Operation::GetServiceLocations] = [](Client& c) {
     ServiceLocationFilter f;
     f.PracticeName = "Main Street Clinic";
     ServiceLocationFieldsToReturn fields;
     fields.Name = true;
-    c.get_service_locations(f, fields);
+    c.service_locations(ServiceLocationQuery(f, fields)).collect();
   };
-  m[Operation::GetThrottles] = [](Client& c) { c.get_throttles(); };
+  m[Operation::GetThrottles] = [](Client& c) { c.throttles().collect(); };
   m[Operation::GetTransactions] = [](Client& c) {
-    TransactionFilter f;
-    f.FromTransactionDate = "3/1/2024";
-    f.ToTransactionDate = "3/31/2024";
-    c.get_transactions(f);
+    TransactionQuery q;
+    q.transaction_date = TimeRange{Date(2024, 3, 1), Date(2024, 3, 31)};
+    c.transactions(q).collect();
   };
   m[Operation::RegisterExternalVendor] = [](Client& c) {
     ExternalVendorReq v;

@@ -150,8 +150,7 @@ class RecordingConnection final : public Connection {
       : inner_(std::move(inner)), sent_(std::move(sent)) {}
   void call(Exchange& ex) override {
     if (ex.operation == Operation::GetCharges) {
-      const auto* body = static_cast<const wire::Traits<Operation::GetCharges>::Body*>(ex.request);
-      const auto& f = *body->request->Filter;
+      const auto& f = *ex.request<Operation::GetCharges>().request->Filter;
       std::lock_guard<std::mutex> lock(sent_->mutex);
       sent_->posting.emplace_back(f.FromPostingDate.value_or(""), f.ToPostingDate.value_or(""));
       sent_->service.emplace_back(f.FromServiceDate.value_or(""), f.ToServiceDate.value_or(""));

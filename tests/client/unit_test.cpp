@@ -729,9 +729,9 @@ TEST(Client, ObservesTheWireRecordOfAUserConnection) {
                     .policies(CallPolicies::none())
                     .event_sink([&events](const CallEvent& e) { events.push_back(e); })
                     .wire_trace(WireTrace::Redacted));
-  client.get_practices();
+  client.practices().collect();
   transport->fail = true;
-  EXPECT_THROW(client.get_practices(), HttpError);
+  EXPECT_THROW(client.practices().collect(), HttpError);
   ASSERT_EQ(events.size(), 2u);
   for (const auto& e : events) {
     EXPECT_EQ(e.endpoint, "https://user-transport.invalid/soap");

@@ -21,16 +21,14 @@ TEST(Mocks, ClientCallsReachTheMockOnceWithCredentialsInPlace) {
         return Result<Operation::GetPractices>{};
       }));
   kareo::Client client = kareo::mocks::make_client(mock);
-  kareo::PracticeFilter filter;
-  (void)client.get_practices(filter);
+  EXPECT_TRUE(client.practices().collect().empty());
 }
 
 TEST(Mocks, ErrorsThrownByTheMockReachTheCaller) {
   auto mock = std::make_shared<kareo::mocks::MockConnection>();
   EXPECT_CALL(*mock, call(_)).WillOnce(::testing::Throw(kareo::mocks::authentication_failed(Operation::GetPractices)));
   kareo::Client client = kareo::mocks::make_client(mock);
-  kareo::PracticeFilter filter;
-  EXPECT_THROW(client.get_practices(filter), kareo::AuthenticationFailed);
+  EXPECT_THROW(client.practices().collect(), kareo::AuthenticationFailed);
 }
 
 TEST(Mocks, AnAmbiguousWriteIsNotSentAgain) {
@@ -46,8 +44,7 @@ TEST(Mocks, AnOperationWithoutAnAnswerIsNamed) {
   responder->answer<Operation::GetPractices>({});
   kareo::Client client = kareo::mocks::make_client(responder);
   try {
-    kareo::ProviderFilter filter;
-    client.get_providers(filter);
+    client.providers().collect();
     FAIL() << "expected InvalidArgument";
   } catch (const kareo::InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("no answer for GetProviders"), std::string::npos) << e.what();

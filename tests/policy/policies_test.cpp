@@ -235,7 +235,7 @@ TEST(CallPolicies, OneWriteSafetyVerdictWhateverThePolicies) {
     CreatePatientReq request;
     request.Patient = std::make_shared<PatientCreate>();
     request.Patient->FirstName = "Testfirst";
-    EXPECT_THROW(client.create_patient_raw(std::move(request)), AmbiguousOutcome) << "retry " << retry;
+    EXPECT_THROW(client.call<Operation::CreatePatient>(request), AmbiguousOutcome) << "retry " << retry;
     EXPECT_EQ(seen->what, "ambiguous") << "retry " << retry;
     EXPECT_EQ(judged, 1) << "retry " << retry;
     EXPECT_EQ(f.mock->calls().size(), 1u) << "retry " << retry;

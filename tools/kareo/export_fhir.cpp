@@ -41,7 +41,7 @@ void read_practice(Session& s, const ExportRequest& r, kareo::fhir::Exporter& ou
     kareo::PracticeFilter filter;
     filter.PracticeName = r.practice;
     bool found = false;
-    for (const auto& p : client.get_practices(filter))
+    for (const auto& p : client.practices(filter))
       if (p.PracticeName && *p.PracticeName == r.practice) found = out.add(p) || found;
     if (!found)
       throw kareo::InvalidArgument("--practice \"" + r.practice +
@@ -50,31 +50,30 @@ void read_practice(Session& s, const ExportRequest& r, kareo::fhir::Exporter& ou
   if (r.wants("providers")) {
     kareo::ProviderFilter filter;
     filter.PracticeName = r.practice;
-    for (const auto& p : client.get_providers(filter)) out.add(p);
+    for (const auto& p : client.providers(filter)) out.add(p);
   }
   if (r.wants("locations")) {
     kareo::ServiceLocationFilter filter;
     filter.PracticeName = r.practice;
-    for (const auto& l : client.get_service_locations(filter)) out.add(l);
+    for (const auto& l : client.service_locations(filter)) out.add(l);
   }
   const kareo::TimeRange modified{r.since.value_or(kEarliest), now_local()};
   if (r.wants("patients")) {
-    kareo::PatientFilter filter;
-    filter.PracticeName = r.practice;
+    kareo::PatientQuery query;
+    query.filter.PracticeName = r.practice;
     if (r.since) {
-      for (const auto& p :
-           kareo::patients_by_date(client, filter, kareo::DateField::LastModified, modified, s.paging(365)))
-        out.add(p);
-    } else {
-      for (const auto& p : client.get_patients(filter)) out.add(p);
+      query.last_modified = modified;
+      query.paging = s.paging(365);
     }
+    for (const auto& p : client.patients(query)) out.add(p);
     s.progress().finish();
   }
   if (r.wants("appointments")) {
-    kareo::AppointmentFilter filter;
-    filter.PracticeName = r.practice;
-    for (const auto& a :
-         kareo::appointments_by_date(client, filter, kareo::DateField::LastModified, modified, s.paging(365))) {
+    kareo::AppointmentQuery query;
+    query.filter.PracticeName = r.practice;
+    query.last_modified = modified;
+    query.paging = s.paging(365);
+    for (const auto& a : client.appointments(query)) {
       if (r.wants("patients") && a.PatientID && !a.PatientID->empty() && !out.contains("Patient", *a.PatientID)) {
         try {
           if (auto patient = client.get_patient(std::stoi(*a.PatientID))) out.add(*patient);
