@@ -12,6 +12,8 @@
 #include "kareo/errors.hpp"
 #include "kareo/observability.hpp"
 #include "kareo/options.hpp"
+#include "transport/response_checks.hpp"
+#include "values/secrets.hpp"
 
 namespace kareo::detail {
 
@@ -23,30 +25,6 @@ std::shared_ptr<Connection> make_observed_connection(std::shared_ptr<Connection>
 /// Calls `sink` with `event`, whose XML was redacted for `mode`. Defined in client.cpp, apart from its caller in
 /// observability.cpp: the test suite's secrets scan wraps it at link time (GNU ld --wrap) to see every event.
 void deliver_event(const EventSink& sink, const CallEvent& event, WireTrace mode);
-
-/// Removes secrets from text the server sent back (it may echo a user name).
-using Scrub = std::function<std::string(std::string)>;
-
-/// The credentials of a call, to be replaced by "***" wherever they turn up.
-class Secrets {
- public:
-  /// Adds a secret (values shorter than 3 characters are ignored: masking them would garble any text).
-  void add(const std::optional<std::string>& value);
-  /// `text` with every secret (raw or XML-escaped) replaced by "***".
-  std::string scrub(std::string text) const;
-  /// scrub() as a function object.
-  Scrub scrubber() const {
-    return [self = *this](std::string text) { return self.scrub(std::move(text)); };
-  }
-
- private:
-  std::vector<std::string> values_;
-};
-
-/// wire::check_response, with every server text passed through `scrub`.
-void check_response(Operation op, const void* response, const Error::Details& details, const Scrub& scrub);
-/// check_response on the exchange's response.
-void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub);
 
 /// Replaces the text of elements named `names` (local names, any prefix) with "***".
 std::string mask_elements(std::string_view xml, std::initializer_list<std::string_view> names);

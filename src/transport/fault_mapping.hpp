@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "client/facade_internal.hpp"
+#include "values/secrets.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/operations.hpp"
 

@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "client/facade_internal.hpp"
+#include "values/secrets.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "transport/http_framing.hpp"

@@ -1,10 +1,22 @@
-// Part of the built-in transport: the checks of a response's text that gSOAP does not make (it passes over
-// what no WCF response contains, and reads broken text as if it were sound).
+// Part of the built-in transport: the checks of a response: the service's own reports in it, and the checks of
+// its text that gSOAP does not make (it passes over what no WCF response contains, and reads broken text as if it
+// were sound).
 #pragma once
 
 #include <string>
 
+#include "kareo/connection.hpp"
+#include "kareo/errors.hpp"
+#include "values/secrets.hpp"
+
 namespace kareo::detail {
+
+/// Throws what the service reported in a successful response of `op` (SecurityResponse refusals, ErrorResponse
+/// with IsError): the fault mapping's verdict on the facts of the result. `scrub` keeps the call's secrets out of
+/// the messages.
+void check_response(Operation op, const void* response, const Error::Details& details, const Scrub& scrub);
+/// check_response on the exchange's response.
+void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub);
 
 /// What gSOAP passes over silently but no WCF response contains: a document type declaration (SOAP forbids
 /// them; gSOAP skips them without expanding entities) and nesting deeper than gSOAP's own limit for the

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <type_traits>
 
-#include "client/facade_internal.hpp"
+#include "transport/response_checks.hpp"
 #include "transport/fault_mapping.hpp"
 
 namespace kareo::wire {
