@@ -188,6 +188,10 @@ TEST_F(FhirExport, FilesThatCannotBeWrittenAreAnOutputError) {
 TEST_F(FhirExport, UsageErrors) {
   EXPECT_EQ(kareo({"--out", tmp_.file("x"), "--entities", "charges"}).exit_code, 2);
   EXPECT_EQ(kareo({"--out", tmp_.file("x"), "--since", "yesterday"}).exit_code, 2);
+  // The hint names the whole command, not only its last word.
+  auto unknown = kareo({"--out", tmp_.file("x"), "--no-such-option"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("hint: run 'kareo export fhir --help'"), std::string::npos) << unknown.err;
   auto r = cli_test::run_program(
       KAREO_CLI_PATH, {"--no-pacing", "export", "fhir", "--practice", "Nonexistent Practice", "--out", tmp_.file("y")},
       cli_test::server_env(*server_, tmp_), {}, tmp_.path());

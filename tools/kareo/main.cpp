@@ -23,6 +23,14 @@ Exit codes: 0 success, 1 nothing found (check-request: errors found), 2 usage or
 before sending it again), 11 output error (standard output could not be written: a full disk, a closed
 pipe; sync keeps its checkpoint before the records that were not written).)";
 
+// The words that name `sub` on the command line ("export fhir"), up to the tool itself.
+std::string command_path(const CLI::App* sub) {
+  std::string path;
+  for (const CLI::App* a = sub; a && a->get_parent(); a = a->get_parent())
+    path = path.empty() ? a->get_name() : a->get_name() + " " + path;
+  return path;
+}
+
 int usage_error(const std::string& message, const std::string& command) {
   std::cerr << "kareo: usage: " << kareo_cli::one_line(message) << "\n"
             << "hint: run 'kareo " << (command.empty() ? "" : command + " ") << "--help'\n";
@@ -107,7 +115,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     for (const auto& c : commands)
-      if (c.app->parsed()) command_name = c.app->get_name();
+      if (c.app->parsed()) command_name = command_path(c.app);
     return usage_error(e.what(), command_name);
   }
 
@@ -115,7 +123,7 @@ int main(int argc, char** argv) {
   for (const auto& c : commands)
     if (c.app->parsed()) chosen = &c;
   if (!chosen) return usage_error("no command given", "");
-  command_name = chosen->app->get_name();
+  command_name = command_path(chosen->app);
 
   std::unique_ptr<Session> session;
   try {
