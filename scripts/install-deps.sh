@@ -6,6 +6,7 @@ packages=(
   gsoap libgsoap-dev libssl-dev zlib1g-dev openssl
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libexpat1-dev libxml2-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql
   nlohmann-json3-dev libcli11-dev
   doxygen graphviz
   python3 python3-zeep libxml2-utils
