@@ -24,6 +24,8 @@ LAYERS = [
     ("observability", ["kareo/observability.hpp", "src/observability/"]),
     ("policy", ["kareo/policy_options.hpp", "kareo/pacing.hpp", "kareo/retry.hpp", "kareo/policies.hpp",
                 "src/policy/"]),
+    # A RateLimiter over PostgreSQL (its own library, Kareo::postgres_pacing).
+    ("postgres", ["kareo/postgres_pacing.hpp", "src/postgres/"]),
     # The ranges and queries the Client's reads return; they know nothing of the Client.
     ("paging", ["kareo/paging.hpp", "kareo/queries.hpp", "src/paging/"]),
     ("client", ["kareo/options.hpp", "kareo/call_options.hpp", "kareo/client.hpp", "kareo/writes.hpp",

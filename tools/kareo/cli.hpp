@@ -52,6 +52,7 @@ struct Globals {
   bool verbose = false;
   int max_retries = 4;
   std::string pacing_dir;
+  std::string pacing_db;  // a PostgreSQL URI: the schedule shared across machines
   bool no_pacing = false;
   int window_days = 0;
   double max_response_mb = 0;

@@ -87,13 +87,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 20));
   app.add_option("--pacing-dir", g.pacing_dir,
                  "Directory of the rate-limit schedule shared by kareo processes (default $TMPDIR/kareo-pacing-UID)");
+  auto* pacing_db =
+      app.add_option("--pacing-db", g.pacing_db,
+                     "PostgreSQL URI (postgresql://...) of a rate-limit schedule shared by every worker of the "
+                     "account, on any machine (or $KAREO_PACING_DB; keeps a password out of the process list)")
+          ->envname("KAREO_PACING_DB");
   app.add_option("--window-days", g.window_days,
                  "Width of the date windows ranged reads and sync are paged in (default 30, sync 365; narrower "
                  "windows are used where the service requires them, and a window that fails is halved)")
       ->check(CLI::Range(1, 3660));
-  app.add_flag("--no-pacing", g.no_pacing,
-               "Do not space calls to the published rate limits (local test servers only: Tebra refuses calls beyond "
-               "them)");
+  auto* no_pacing = app.add_flag(
+      "--no-pacing", g.no_pacing,
+      "Do not space calls to the published rate limits (local test servers only: Tebra refuses calls beyond "
+      "them)");
+  pacing_db->excludes(no_pacing);
 
   Commands commands;
   add_doctor_command(app, commands);

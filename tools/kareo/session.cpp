@@ -14,6 +14,9 @@
 
 #include "cli.hpp"
 #include "kareo/pacing.hpp"
+#ifdef KAREO_CLI_POSTGRES
+#include "kareo/postgres_pacing.hpp"
+#endif
 #include "kareo/policies.hpp"
 #include "kareo/version.hpp"
 
@@ -161,6 +164,21 @@ std::string Session::client_version() const {
   return std::string("kareo-cli/") + kareo::version() + " " + kareo::Options().client_version();
 }
 
+namespace {
+
+// The rate-limit schedule: in PostgreSQL when --pacing-db names one (every worker of the account, on any
+// machine), else in files shared by the user's kareo processes on this machine.
+std::shared_ptr<kareo::RateLimiter> make_limiter(const Globals& g) {
+  if (g.pacing_db.empty()) return std::make_shared<kareo::SharedFileRateLimiter>(g.pacing_dir);
+#ifdef KAREO_CLI_POSTGRES
+  return std::make_shared<kareo::PostgresRateLimiter>(g.pacing_db);
+#else
+  throw kareo::InvalidArgument("--pacing-db: this kareo was built without PostgreSQL support (KAREO_WITH_POSTGRES)");
+#endif
+}
+
+}  // namespace
+
 kareo::Options Session::options(bool with_credentials) {
   kareo::Options o;
   if (!globals_.endpoint.empty()) o.endpoint(globals_.endpoint);
@@ -183,7 +201,7 @@ kareo::Options Session::options(bool with_credentials) {
   // so --max-retries counts them too.
   kareo::CallPolicies policies;
   policies.pace = !globals_.no_pacing;
-  if (policies.pace) policies.limiter = std::make_shared<kareo::SharedFileRateLimiter>(globals_.pacing_dir);
+  if (policies.pace) policies.limiter = make_limiter(globals_);
   policies.retry_policy.max_attempts = std::max(1, globals_.max_retries + 1);
   // --timeout bounds each call as a whole: every attempt and the waits between them.
   if (whole_call.count() > 0) policies.retry_policy.max_elapsed = whole_call;
