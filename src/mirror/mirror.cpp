@@ -170,6 +170,14 @@ MirrorSummary Mirror::run_once(const CancellationToken& stop) {
   auto check_stop = [&] {
     if (stop.cancelled()) throw Cancelled("the mirror was stopped");
   };
+  // Every table the run covers is in the summary, in mirror_tables() order, even when nothing changed in it.
+  for (MirrorTable table : mirror_tables()) {
+    const bool reference = table == MirrorTable::Practices || table == MirrorTable::Providers ||
+                           table == MirrorTable::ServiceLocations;
+    bool covered = reference && wants(MirrorEntity::Reference);
+    for (const FeedPlan& plan : kFeeds) covered = covered || (plan.table == table && wants(plan.entity));
+    if (covered) summary.tables.emplace_back(table, MirrorCounts{});
+  }
 
   // The practice (its ID keys every row), and the reference data, refreshed whole.
   PracticeFilter practice_filter;

@@ -118,6 +118,7 @@ TEST_F(MirrorCli, PrintsTheSummaryPerTable) {
 
   const cli_test::RunResult second = cli_test::run_program(KAREO_CLI_PATH, a, cli_test::server_env(*server_, tmp_));
   ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.lines().size(), 8u) << second.out;  // every table, with its zeros
   for (const json& line : second.lines()) {
     EXPECT_EQ(line["inserted"], 0) << line.dump();
     EXPECT_EQ(line["updated"], 0) << line.dump();
