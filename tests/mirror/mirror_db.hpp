@@ -74,6 +74,8 @@ class PostgresDb final : public TestDb {
  public:
   explicit PostgresDb(const std::string& uri) : db_(PQconnectdb(uri.c_str())) {
     if (PQstatus(db_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(db_));
+    PQsetNoticeProcessor(
+        db_, [](void*, const char*) {}, nullptr);  // "schema ... does not exist, skipping"
   }
   ~PostgresDb() override { PQfinish(db_); }
   Rows rows(const std::string& sql) override {
