@@ -19,6 +19,13 @@ using mirror_test::FreshDatabase;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
+// The suite is named after the store, so that the two builds of these tests have distinct names in ctest.
+#ifdef KAREO_MIRROR_TEST_POSTGRES
+#define MirrorCli MirrorCliPostgres
+#else
+#define MirrorCli MirrorCliSqlite
+#endif
+
 // .NET text of this machine's UTC time plus `hours` (what the service writes in LastModifiedDate).
 std::string dotnet_now_plus(int hours) {
   const std::time_t t = std::time(nullptr) + hours * 3600;
@@ -132,6 +139,52 @@ TEST_F(MirrorCli, AnUnusableDatabaseExitsWith12AndAnUnknownUrlWith2) {
   EXPECT_NE(bad.err.find("kareo: database error:"), std::string::npos) << bad.err;
   const auto unknown = cli_test::run_program(KAREO_CLI_PATH, args("mysql://x"), env);
   EXPECT_EQ(unknown.exit_code, 2) << unknown.err;
+}
+
+TEST_F(MirrorCli, IntervalRunsUntilSigtermAndStopsCleanly) {
+  FreshDatabase db("cliinterval");
+  std::vector<std::string> env_strings;
+  for (const auto& e : cli_test::server_env(*server_, tmp_)) env_strings.push_back(e.first + "=" + e.second);
+  std::vector<std::string> a = args(db.url(), {"--interval", "1"});
+  std::vector<char*> argv{const_cast<char*>(KAREO_CLI_PATH)};
+  for (const auto& s : a) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string out = tmp_.file("interval.out"), err = tmp_.file("interval.err");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 1);
+    dup2(open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
+    execve(KAREO_CLI_PATH, argv.data(), envp.data());
+    _exit(127);
+  }
+  // Two runs' summaries, then SIGTERM.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  auto runs = [&] {
+    const std::string text = cli_test::read_file(out);
+    std::size_t n = 0;
+    for (auto at = text.find("transactions"); at != std::string::npos; at = text.find("transactions", at + 1)) ++n;
+    return n;
+  };
+  while (runs() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  kill(pid, SIGTERM);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "still running after SIGTERM";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(runs(), 2u) << cli_test::read_file(err);
+  ASSERT_TRUE(WIFEXITED(status)) << cli_test::read_file(err);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << cli_test::read_file(err);
+  EXPECT_NE(cli_test::read_file(err).find("kareo: mirror stopped"), std::string::npos) << cli_test::read_file(err);
+  EXPECT_EQ(db.connect()->set("SELECT id FROM patients"), server_ids(Entity::Patient));
 }
 
 TEST_F(MirrorCli, KilledAtRandomPointsThenRerunHoldsExactlyTheServersSet) {

@@ -23,6 +23,13 @@ using mirror_test::FreshDatabase;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
+// The suite is named after the store, so that the two builds of these tests have distinct names in ctest.
+#ifdef KAREO_MIRROR_TEST_POSTGRES
+#define MirrorTest MirrorPostgres
+#else
+#define MirrorTest MirrorSqlite
+#endif
+
 // .NET text of this machine's UTC time plus `hours` (what the service writes in LastModifiedDate).
 std::string dotnet_now_plus(int hours) {
   const std::time_t t = std::time(nullptr) + hours * 3600;
