@@ -37,6 +37,9 @@ set(_kareo_dev_depends "libgsoap-dev, libssl-dev, zlib1g-dev, libxml2-dev, pkg-c
 if(KAREO_WITH_JSON)
   string(APPEND _kareo_dev_depends ", nlohmann-json3-dev")
 endif()
+if(KAREO_WITH_JSON AND KAREO_WITH_MIRROR)
+  string(APPEND _kareo_dev_depends ", libsqlite3-dev, libpq-dev")  # Kareo::mirror
+endif()
 if(BUILD_SHARED_LIBS)
   string(APPEND _kareo_dev_depends ", libkareo${PROJECT_VERSION_MAJOR} (= ${PROJECT_VERSION})")
 endif()
