@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The library at work in two minutes, without a Tebra account: builds the kareo tool and kareo-fake-server
 # (a local stand-in for Tebra with synthetic data), then diagnoses the connection, lists a practice's
-# appointments and syncs its patients incrementally.
+# appointments, syncs its patients incrementally, and mirrors the practice into an SQLite database (docs/mirror.md)
+# whose tables it queries.
 #
 #   bash scripts/demo.sh        (from a fresh Debian bookworm, as root or with sudo; installs the packages)
 #
@@ -74,6 +75,16 @@ show "$kareo" --format table sync patients --practice "$practice" --state "$stat
 
 step "Syncing again: only what changed since the checkpoint (nothing, unless the data changed)"
 show "$kareo" --format table sync patients --practice "$practice" --state "$state" --once
+
+db="$work/mirror.db"
+step "Mirroring $practice into the SQLite database $db (patients, appointments, charges, payments, transactions)"
+show "$kareo" mirror --db "sqlite:$db" --practice "$practice" --since "$since" --once
+
+step "Querying the mirror: balances by patient (docs/mirror.md)"
+balances="SELECT p.id, p.last_name, p.first_name, p.patient_balance, p.insurance_balance, p.total_balance
+FROM patients p WHERE p.total_balance > 0 ORDER BY p.total_balance DESC, p.id LIMIT 10;"
+echo "$balances"
+sqlite3 -header -column "$db" "$balances"
 
 step "Done"
 echo "Try: $kareo --help, $kareo describe create-patient, or the example programs in $build/examples/."

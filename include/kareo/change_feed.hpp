@@ -1,10 +1,10 @@
 /// @file
-/// @brief Keeping a local copy of a practice's patients or appointments in sync: incremental reads by
-/// last-modified time with a durable checkpoint.
+/// @brief Keeping a local copy of a practice's patients, appointments, charges, payments or transactions in
+/// sync: incremental reads by last-modified time with a durable checkpoint.
 ///
-/// Each poll reads the records modified since the checkpoint (GetPatients or GetAppointments with a
-/// FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each one to the caller's callback,
-/// a window's records in (LastModifiedDate, ID) order, oldest first. Guarantees:
+/// Each poll reads the records modified since the checkpoint (GetPatients, GetAppointments, GetCharges,
+/// GetPayments or GetTransactions with a FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each
+/// one to the caller's callback, a window's records in (LastModifiedDate, ID) order, oldest first. Guarantees:
 /// - **Nothing is lost.** Every poll re-reads an overlap (default five minutes) before the checkpoint, so a
 ///   record whose change was committed while the previous poll ran is still seen. The checkpoint is the latest
 ///   LastModifiedDate actually received, never this machine's clock, so a service clock in another time zone
@@ -78,7 +78,14 @@ class Client;
 enum class FeedEntity {
   Patients,      ///< GetPatients by FromLastModifiedDate/ToLastModifiedDate.
   Appointments,  ///< GetAppointments by FromLastModifiedDate/ToLastModifiedDate.
+  Charges,       ///< GetCharges by FromLastModifiedDate/ToLastModifiedDate.
+  Payments,      ///< GetPayments by FromLastModifiedDate/ToLastModifiedDate.
+  Transactions,  ///< GetTransactions by FromLastModifiedDate/ToLastModifiedDate.
 };
+
+/// The entity's name as a checkpoint writes it: "Patients", "Appointments", "Charges", "Payments",
+/// "Transactions".
+const char* feed_entity_name(FeedEntity entity) noexcept;
 
 /// One changed record, as handed to the callback.
 struct Change {
@@ -88,6 +95,9 @@ struct Change {
   std::optional<DateTime> last_modified_time;          ///< The same, parsed (empty when it could not be parsed).
   std::shared_ptr<const PatientData> patient;          ///< The patient (FeedEntity::Patients), otherwise null.
   std::shared_ptr<const AppointmentData> appointment;  ///< The appointment (FeedEntity::Appointments), otherwise null.
+  std::shared_ptr<const ChargeData> charge;            ///< The charge (FeedEntity::Charges), otherwise null.
+  std::shared_ptr<const PaymentData> payment;          ///< The payment (FeedEntity::Payments), otherwise null.
+  std::shared_ptr<const TransactionData> transaction;  ///< The transaction (FeedEntity::Transactions), otherwise null.
 };
 
 /// Where a feed stands: the state a checkpoint file holds.
@@ -107,6 +117,13 @@ struct Checkpoint {
     return a.entity == b.entity && a.cursor == b.cursor && a.delivered == b.delivered;
   }
 };
+
+/// A checkpoint in the text form FileCheckpointStore writes (for a CheckpointStore that keeps it elsewhere, e.g. in a
+/// database row).
+std::string checkpoint_to_text(const Checkpoint& checkpoint);
+/// Reads checkpoint_to_text()'s form back; `where` names its origin in the error message.
+/// @throws kareo::InvalidArgument when the text is damaged or not a checkpoint.
+Checkpoint checkpoint_from_text(const std::string& text, const std::string& where);
 
 /// Keeps a Checkpoint between runs. Implement it to keep checkpoints in a database.
 class CheckpointStore {
@@ -165,6 +182,14 @@ struct ChangeFeedOptions {
   PatientFilter patient_filter;
   /// For FeedEntity::Appointments: the filter every GetAppointments call starts from (e.g. PracticeName).
   AppointmentFilter appointment_filter;
+  /// For FeedEntity::Charges: the filter every GetCharges call starts from (e.g. PracticeName). Set
+  /// IncludeUnapprovedCharges (kareo::include_unapproved_charges()) to follow the charges of unapproved
+  /// encounters too.
+  ChargeFilter charge_filter;
+  /// For FeedEntity::Payments: the filter every GetPayments call starts from (e.g. PracticeName).
+  PaymentFilter payment_filter;
+  /// For FeedEntity::Transactions: the filter every GetTransactions call starts from (e.g. PracticeName).
+  TransactionFilter transaction_filter;
   /// The checkpoint file (a FileCheckpointStore); ignored when checkpoint_store is set.
   std::string checkpoint_path;
   /// Where the checkpoint is kept, instead of checkpoint_path.
@@ -211,7 +236,7 @@ struct PollResult {
   std::optional<DateTime> cursor;  ///< The checkpoint's cursor after the poll.
 };
 
-/// Follows the changes of one practice's patients or appointments; see the file description.
+/// Follows the changes of one practice's records of one FeedEntity; see the file description.
 ///
 /// A ChangeFeed shares its Client's state (options and connections): it keeps working after the Client object it
 /// was made from is moved from or destroyed. Not safe to use from several threads at once.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <sstream>
 
 #include "kareo/client.hpp"
@@ -35,7 +36,10 @@ constexpr const char* kMagic = "kareo-change-feed 1";
 
 std::string errno_text() { return std::strerror(errno); }
 
-const char* entity_name(FeedEntity e) { return e == FeedEntity::Patients ? "Patients" : "Appointments"; }
+const char* entity_name(FeedEntity e) { return feed_entity_name(e); }
+
+constexpr FeedEntity kEntities[] = {FeedEntity::Patients, FeedEntity::Appointments, FeedEntity::Charges,
+                                    FeedEntity::Payments, FeedEntity::Transactions};
 
 // Percent-encodes blanks, control characters, '%' and non-ASCII bytes so that each field is one word.
 std::string encode(const std::string& s) {
@@ -97,13 +101,10 @@ Checkpoint parse(const std::string& text, const std::string& path) {
     if (key == "entity") {
       std::string v;
       words >> v;
-      if (v == "Patients") {
-        c.entity = FeedEntity::Patients;
-      } else if (v == "Appointments") {
-        c.entity = FeedEntity::Appointments;
-      } else {
-        throw damaged("unknown entity " + v);
-      }
+      const auto* found = std::find_if(std::begin(kEntities), std::end(kEntities),
+                                       [&](FeedEntity e) { return v == feed_entity_name(e); });
+      if (found == std::end(kEntities)) throw damaged("unknown entity " + v);
+      c.entity = *found;
     } else if (key == "cursor") {
       std::string v;
       words >> v;
@@ -147,6 +148,26 @@ std::string directory_of(const std::string& path) {
 }
 
 }  // namespace
+
+std::string checkpoint_to_text(const Checkpoint& checkpoint) { return serialize(checkpoint); }
+
+Checkpoint checkpoint_from_text(const std::string& text, const std::string& where) { return parse(text, where); }
+
+const char* feed_entity_name(FeedEntity entity) noexcept {
+  switch (entity) {
+    case FeedEntity::Patients:
+      return "Patients";
+    case FeedEntity::Appointments:
+      return "Appointments";
+    case FeedEntity::Charges:
+      return "Charges";
+    case FeedEntity::Payments:
+      return "Payments";
+    case FeedEntity::Transactions:
+      return "Transactions";
+  }
+  return "?";
+}
 
 // -----------------------------------------------------------------------------------------------------------------
 // FileCheckpointStore
@@ -324,8 +345,25 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
   DateTime to = from_seconds(now_utc + std::max<long long>(0, options_.lookahead.count()));
   if (to < from) to = from;
 
-  const bool patients = options_.entity == FeedEntity::Patients;
-  const Operation op = patients ? Operation::GetPatients : Operation::GetAppointments;
+  const FeedEntity entity = options_.entity;
+  Operation op = Operation::GetPatients;
+  switch (entity) {
+    case FeedEntity::Patients:
+      op = Operation::GetPatients;
+      break;
+    case FeedEntity::Appointments:
+      op = Operation::GetAppointments;
+      break;
+    case FeedEntity::Charges:
+      op = Operation::GetCharges;
+      break;
+    case FeedEntity::Payments:
+      op = Operation::GetPayments;
+      break;
+    case FeedEntity::Transactions:
+      op = Operation::GetTransactions;
+      break;
+  }
   PagingOptions paging = options_.paging;
   paging.cancel = cancel;
   detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging,
@@ -368,12 +406,28 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
     // Fetch the window (a failure narrows it, or ends the poll)...
     std::vector<PatientData> patient_rows;
     std::vector<AppointmentData> appointment_rows;
+    std::vector<ChargeData> charge_rows;
+    std::vector<PaymentData> payment_rows;
+    std::vector<TransactionData> transaction_rows;
     try {
-      if (patients) {
-        patient_rows = client_->patients(one_window<PatientQuery>(options_.patient_filter, *window)).collect();
-      } else {
-        appointment_rows =
-            client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window)).collect();
+      switch (entity) {
+        case FeedEntity::Patients:
+          patient_rows = client_->patients(one_window<PatientQuery>(options_.patient_filter, *window)).collect();
+          break;
+        case FeedEntity::Appointments:
+          appointment_rows =
+              client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window)).collect();
+          break;
+        case FeedEntity::Charges:
+          charge_rows = client_->charges(one_window<ChargeQuery>(options_.charge_filter, *window)).collect();
+          break;
+        case FeedEntity::Payments:
+          payment_rows = client_->payments(one_window<PaymentQuery>(options_.payment_filter, *window)).collect();
+          break;
+        case FeedEntity::Transactions:
+          transaction_rows =
+              client_->transactions(one_window<TransactionQuery>(options_.transaction_filter, *window)).collect();
+          break;
       }
     } catch (...) {
       pager.failed(std::current_exception());
@@ -388,9 +442,14 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
       if (!id || id->empty()) return;  // a placeholder row
       order.push_back({modified ? DateTime::parse(*modified) : std::nullopt, &*id, &modified, index});
     };
-    for (std::size_t i = 0; i < patient_rows.size(); ++i) add(patient_rows[i].ID, patient_rows[i].LastModifiedDate, i);
-    for (std::size_t i = 0; i < appointment_rows.size(); ++i)
-      add(appointment_rows[i].ID, appointment_rows[i].LastModifiedDate, i);
+    auto add_all = [&](const auto& rows) {
+      for (std::size_t i = 0; i < rows.size(); ++i) add(rows[i].ID, rows[i].LastModifiedDate, i);
+    };
+    add_all(patient_rows);
+    add_all(appointment_rows);
+    add_all(charge_rows);
+    add_all(payment_rows);
+    add_all(transaction_rows);
     std::sort(order.begin(), order.end(), [](const Pending& a, const Pending& b) {
       if (a.modified.has_value() != b.modified.has_value()) return !a.modified.has_value();
       if (a.modified && *a.modified != *b.modified) return *a.modified < *b.modified;
@@ -415,10 +474,22 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
       change.id = *p.id;
       change.last_modified = lmd;
       change.last_modified_time = p.modified;
-      if (patients) {
-        change.patient = std::make_shared<const PatientData>(std::move(patient_rows[p.index]));
-      } else {
-        change.appointment = std::make_shared<const AppointmentData>(std::move(appointment_rows[p.index]));
+      switch (entity) {
+        case FeedEntity::Patients:
+          change.patient = std::make_shared<const PatientData>(std::move(patient_rows[p.index]));
+          break;
+        case FeedEntity::Appointments:
+          change.appointment = std::make_shared<const AppointmentData>(std::move(appointment_rows[p.index]));
+          break;
+        case FeedEntity::Charges:
+          change.charge = std::make_shared<const ChargeData>(std::move(charge_rows[p.index]));
+          break;
+        case FeedEntity::Payments:
+          change.payment = std::make_shared<const PaymentData>(std::move(payment_rows[p.index]));
+          break;
+        case FeedEntity::Transactions:
+          change.transaction = std::make_shared<const TransactionData>(std::move(transaction_rows[p.index]));
+          break;
       }
       callback(change);
       checkpoint_.delivered.insert(std::move(key));

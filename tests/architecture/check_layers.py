@@ -32,6 +32,8 @@ LAYERS = [
                 "src/client/"]),
     ("feed", ["kareo/change_feed.hpp", "src/feed/"]),
     ("json", ["kareo/json.hpp", "src/json/"]),
+    # A practice's records in a database: the change feeds and the JSON mapping into SQLite or PostgreSQL.
+    ("mirror", ["kareo/mirror.hpp", "src/mirror/"]),
     # Beside the client: the request checker and the FHIR mapping work on the contract's types alone.
     ("check", ["kareo/check.hpp", "src/check/"]),
     ("fhir", ["kareo/fhir.hpp", "src/fhir/"]),

@@ -215,6 +215,21 @@ TEST(ChangeFeed, FollowsAppointmentsToo) {
   EXPECT_EQ(f.service->calls[Operation::GetPatients], 0);
 }
 
+TEST(ChangeFeed, CheckpointTextRoundTripsForEveryEntity) {
+  for (FeedEntity entity : {FeedEntity::Patients, FeedEntity::Appointments, FeedEntity::Charges, FeedEntity::Payments,
+                            FeedEntity::Transactions}) {
+    Checkpoint c;
+    c.entity = entity;
+    c.cursor = at(2024, 3, 1, 9, 30);
+    c.delivered = {{"17", "2024-03-01T09:30:00"}, {"id with blank", "3/1/2024 9:30:00 AM"}};
+    const std::string text = checkpoint_to_text(c);
+    EXPECT_NE(text.find(std::string("entity ") + feed_entity_name(entity)), std::string::npos) << text;
+    EXPECT_EQ(checkpoint_from_text(text, "a test"), c) << feed_entity_name(entity);
+  }
+  EXPECT_STREQ(feed_entity_name(FeedEntity::Transactions), "Transactions");
+  EXPECT_THROW(checkpoint_from_text("kareo-change-feed 1\nentity Charges\ncursor -\n", "a test"), InvalidArgument);
+}
+
 TEST(ChangeFeed, RefusesACheckpointOfAnotherEntityOrAMissingPath) {
   Fixture f("feed-mismatch", 3);
   {

@@ -161,6 +161,8 @@ void add_read_commands(CLI::App& app, Commands& commands);
 void add_write_commands(CLI::App& app, Commands& commands);
 void add_doctor_command(CLI::App& app, Commands& commands);
 void add_sync_command(CLI::App& app, Commands& commands);
+/// `kareo mirror` (built when Kareo::mirror is: KAREO_WITH_MIRROR).
+void add_mirror_command(CLI::App& app, Commands& commands);
 void add_describe_command(CLI::App& app, Commands& commands);
 void add_check_request_command(CLI::App& app, Commands& commands);
 void add_export_command(CLI::App& app, Commands& commands);

@@ -21,7 +21,8 @@ Exit codes: 0 success, 1 nothing found (check-request: errors found), 2 usage or
 3 authentication failed, 4 not authorized, 5 throttled (retries exhausted), 6 service error, 7 SOAP fault,
 8 network, timeout or TLS failure, 9 malformed response, 10 ambiguous write outcome (look the record up
 before sending it again), 11 output error (standard output could not be written: a full disk, a closed
-pipe; sync keeps its checkpoint before the records that were not written).)";
+pipe; sync keeps its checkpoint before the records that were not written), 12 database error (mirror: the
+database could not be opened or written; what was committed stays).)";
 
 // The words that name `sub` on the command line ("export fhir"), up to the tool itself.
 std::string command_path(const CLI::App* sub) {
@@ -107,6 +108,9 @@ int main(int argc, char** argv) {
   add_read_commands(app, commands);
   add_write_commands(app, commands);
   add_sync_command(app, commands);
+#ifdef KAREO_CLI_WITH_MIRROR
+  add_mirror_command(app, commands);
+#endif
   add_describe_command(app, commands);
   add_check_request_command(app, commands);
   add_export_command(app, commands);

@@ -1,15 +1,10 @@
 // `kareo sync patients|appointments`: the change feed, printing each changed record as a JSON line and keeping
 // its checkpoint in --state FILE.
-#include <pthread.h>
-#include <signal.h>
-
-#include <atomic>
-#include <ctime>
 #include <iostream>
-#include <thread>
 
 #include "cli.hpp"
 #include "kareo/change_feed.hpp"
+#include "stop_on_signal.hpp"
 
 namespace kareo_cli {
 
@@ -43,41 +38,6 @@ class DeferredStore final : public kareo::CheckpointStore {
  private:
   kareo::FileCheckpointStore file_;
   std::optional<kareo::Checkpoint> pending_;
-};
-
-// Cancels `token` on SIGINT or SIGTERM while alive (the signals are handled by a thread of its own, so the
-// feed can stop cleanly, between records, with its checkpoint written).
-class StopOnSignal {
- public:
-  explicit StopOnSignal(kareo::CancellationToken token) {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    thread_ = std::thread([this, token]() mutable {
-      timespec wait{0, 200 * 1000 * 1000};
-      while (!done_) {
-        if (sigtimedwait(&set_, nullptr, &wait) > 0) {
-          std::cerr << "kareo: stopping (the checkpoint keeps what was delivered)\n";
-          token.cancel();
-          return;
-        }
-      }
-    });
-  }
-  ~StopOnSignal() {
-    done_ = true;
-    thread_.join();
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  StopOnSignal(const StopOnSignal&) = delete;
-  StopOnSignal& operator=(const StopOnSignal&) = delete;
-
- private:
-  sigset_t set_{};
-  sigset_t old_{};
-  std::atomic<bool> done_{false};
-  std::thread thread_;
 };
 
 }  // namespace
@@ -185,7 +145,7 @@ void add_sync_command(CLI::App& app, Commands& commands) {
            return 0;
          }
          kareo::CancellationToken stop;
-         StopOnSignal signals(stop);
+         StopOnSignal signals(stop, "kareo: stopping (the checkpoint keeps what was delivered)\n");
          feed.run(deliver, stop);
          return 0;
        }});

@@ -1,0 +1,42 @@
+// The mirror's schema shared by its stores: table definitions, the conversion of records into rows, and the SQL
+// that creates a table (each store names its own column types).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kareo/datetime.hpp"
+#include "kareo/mirror.hpp"
+
+namespace kareo::mirror {
+
+/// The schema version this library writes (the `kareo_mirror_schema` table records the database's).
+constexpr int kSchemaVersion = 1;
+
+/// 'YYYY-MM-DD HH:MM:SS'.
+std::string sql_timestamp(const DateTime& t);
+
+/// The value of a typed column from the service's text of its member (empty: NULL). The one place where the
+/// service's text becomes a typed value.
+std::optional<std::string> column_value(ColumnKind kind, const std::string& text);
+
+/// The row of `record` (a row type's JSON, kareo/json.hpp) in `table` of the practice.
+MirrorRow make_row(MirrorTable table, const std::string& practice_id, const nlohmann::json& record);
+
+/// The SQL types a store uses.
+struct SqlTypes {
+  const char* text;     ///< Text columns, the keys.
+  const char* json;     ///< The record.
+  const char* local;    ///< last_modified (the service's clock, no zone).
+  const char* utc;      ///< mirrored_at, deleted_at, Timestamp columns.
+  const char* date;     ///< Date columns.
+  const char* numeric;  ///< Numeric columns.
+  const char* boolean;  ///< Boolean columns.
+};
+
+/// CREATE TABLE IF NOT EXISTS for `table`, and its indexes, as statements.
+std::vector<std::string> create_table_sql(MirrorTable table, const SqlTypes& types);
+
+}  // namespace kareo::mirror
