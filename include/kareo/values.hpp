@@ -180,8 +180,8 @@ std::optional<Date> date_of(const Row& row, std::optional<std::string> Row::*mem
   const auto& v = row.*member;
   return v ? to_date(*v) : std::nullopt;
 }
-/// `row.*member` as a date-time; empty when absent or unreadable (see to_datetime; in UTC for a
-/// Kind::UtcDateTime member, see to_utc_datetime).
+/// The member `member` of `row` as a date-time; empty when absent or unreadable. A member of kind
+/// Kind::UtcDateTime is read by to_utc_datetime(), any other by to_datetime().
 template <class Row>
 std::optional<DateTime> datetime_of(const Row& row, std::optional<std::string> Row::*member) {
   const auto& v = row.*member;
