@@ -19,6 +19,7 @@ add_custom_command(
   COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_json_mapping.py" "${KAREO_WIRE_HEADER}"
           "${KAREO_JSON_DIR}" ${KAREO_JSON_PARTS}
   DEPENDS "${KAREO_WIRE_HEADER}" "${PROJECT_SOURCE_DIR}/scripts/generate_json_mapping.py"
+          "${PROJECT_SOURCE_DIR}/scripts/generate_value_kinds.py" "${PROJECT_SOURCE_DIR}/scripts/contract_tables.py"
   COMMENT "JSON mapping of the contract types" VERBATIM)
 
 add_library(kareo_json "${PROJECT_SOURCE_DIR}/src/json/json.cpp" ${_kareo_json_generated})

@@ -14,12 +14,18 @@ From those the script writes, into OUTPUT_DIR:
   kareo_json_partN.cpp       to/from JSON for every class, enumeration and array, split in PARTS files
   kareo_json_describe.cpp    the member tables behind kareo::json::describe()
 
+The text writer (kareo::append_json) writes the row types' date, time, boolean and money members in their typed
+form; which members those are comes from the rules of scripts/generate_value_kinds.py, the one place they live.
+
 The output is deterministic, so unchanged input gives unchanged files (and ccache hits).
 """
 
 import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import generate_value_kinds  # noqa: E402
 
 PREFIXES = ("kareo__", "kareons__", "arr__", "sys__", "wcf__", "appt__", "_kareo__")
 
@@ -245,6 +251,21 @@ def write_member(m):
     return "  put_%s(j, %s, v.%s);" % (m.kind, key, m.name)
 
 
+def emit_member(cname, m):
+    """The text writer's line for member `m` of class `cname`."""
+    key = cxx_string(m.element)
+    if m.kind == "class":
+        return "  w.put_object(%s, v.%s);" % (key, m.name)
+    if m.kind == "enum":
+        return "  w.put_enum(%s, v.%s);" % (key, m.name)
+    row = contract_name(cname)
+    if m.kind == "string" and m.shape == "optional" and generate_value_kinds.is_row_type(row):
+        kind = generate_value_kinds.kind_of(row, m.element)
+        if kind != "Text":
+            return "  w.put_typed(%s, v.%s, kareo::values::Kind::%s);" % (key, m.name, kind)
+    return "  w.put_%s(%s, v.%s);" % ("string" if m.kind in ("guid", "base64", "datetime") else m.kind, key, m.name)
+
+
 def read_member(m):
     key = cxx_string(m.element)
     if m.kind == "class":
@@ -292,6 +313,7 @@ def generate(header, out_dir, parts):
         "",
         "using Json = nlohmann::json;",
         "class Reader;",
+        "class TextWriter;",
         "",
     ]
     for e in sorted(enums):
@@ -303,7 +325,9 @@ def generate(header, out_dir, parts):
         header_lines.append("const kareo::TypeDescription& description(const kareo_wire::%s*);" % c)
         header_lines.append("Json value(const kareo_wire::%s& v);" % c)
         header_lines.append("void read(Reader& r, kareo_wire::%s& v);" % c)
+        header_lines.append("void emit(TextWriter& w, const kareo_wire::%s& v);" % c)
         if not classes[c]["is_array"]:
+            header_lines.append("void emit_members(TextWriter& w, const kareo_wire::%s& v);" % c)
             header_lines.append("void write_members(Json& j, const kareo_wire::%s& v);" % c)
             header_lines.append("void read_members(Reader& r, kareo_wire::%s& v);" % c)
     header_lines += ["", "}  // namespace kareo::json_detail", ""]
@@ -358,6 +382,20 @@ def generate(header, out_dir, parts):
                 out.append("  for (const auto& item : v.%s) a.push_back(%s);" % (m.name, wexpr))
                 out.append("  return a;")
                 out.append("}")
+                out.append("void emit(TextWriter& w, const kareo_wire::%s& v) {" % c)
+                out.append("  w.begin_array();")
+                if m.kind == "class":
+                    out.append("  for (const auto& item : v.%s) {" % m.name)
+                    out.append("    w.next_item();")
+                    out.append("    if (item) emit(w, *item); else w.null_value();")
+                    out.append("  }")
+                elif m.kind == "enum":
+                    out.append("  for (const auto& item : v.%s) { w.next_item(); w.enum_value(enum_text(item)); }" % m.name)
+                else:
+                    out.append("  for (const auto& item : v.%s) { w.next_item(); w.%s_value(item); }" % (
+                        m.name, "string" if m.kind in ("guid", "base64", "datetime") else m.kind))
+                out.append("  w.end_array();")
+                out.append("}")
                 out.append("void read(Reader& r, kareo_wire::%s& v) {" % c)
                 out.append("  r.expect_array(%s);" % cxx_string(cn))
                 out.append("  v.%s.clear();" % m.name)
@@ -377,6 +415,20 @@ def generate(header, out_dir, parts):
             if not cls["members"] and not cls["base"]:
                 out.append("  (void)j;")
                 out.append("  (void)v;")
+            out.append("}")
+            out.append("void emit_members(TextWriter& w, const kareo_wire::%s& v) {" % c)
+            if cls["base"]:
+                out.append("  emit_members(w, static_cast<const kareo_wire::%s&>(v));" % cls["base"])
+            for m in cls["members"]:
+                out.append(emit_member(c, m))
+            if not cls["members"] and not cls["base"]:
+                out.append("  (void)w;")
+                out.append("  (void)v;")
+            out.append("}")
+            out.append("void emit(TextWriter& w, const kareo_wire::%s& v) {" % c)
+            out.append("  w.begin_object();")
+            out.append("  emit_members(w, v);")
+            out.append("  w.end_object();")
             out.append("}")
             out.append("Json value(const kareo_wire::%s& v) {" % c)
             out.append("  Json j = Json::object();")
@@ -405,6 +457,8 @@ def generate(header, out_dir, parts):
             out.append("template nlohmann::json to_json<kareo_wire::%s>(const kareo_wire::%s&);" % (c, c))
             out.append("template void from_json<kareo_wire::%s>(const nlohmann::json&, kareo_wire::%s&);" % (c, c))
             out.append("template const TypeDescription& describe<kareo_wire::%s>();" % c)
+            out.append("template void append_json<kareo_wire::%s>(std::string&, const kareo_wire::%s&, "
+                       "const JsonTextOptions&);" % (c, c))
         out.append("}  // namespace kareo")
         out.append("")
         write_if_changed(os.path.join(out_dir, "kareo_json_part%d.cpp" % p), "\n".join(out))

@@ -103,6 +103,32 @@ nlohmann::json to_json(const std::shared_ptr<T>& value) {
   return value ? kareo::to_json(*value) : nlohmann::json(nullptr);
 }
 
+/// How kareo::append_json writes the members of the row types (kareo::PatientData, kareo::AppointmentData, ...),
+/// which the service sends as text whatever they hold.
+struct JsonTextOptions {
+  /// True (the default): the typed form of the members kareo/values.hpp classifies (kareo::values::Kind): dates
+  /// as ISO 8601 (`"1980-05-01"`), date-times as `"2026-11-30T16:30:00"` (with `Z` for the UTC appointment
+  /// times), booleans as JSON `true`/`false`, money as a decimal string with two decimals (`"477.50"`, never a
+  /// binary floating-point number); an empty text is `null`, and a text not readable as its kind stays the
+  /// service's text. False: every member exactly as the service sent it (what kareo::to_json gives).
+  bool typed_values = true;
+};
+
+/// Appends the JSON text of `value` (any class of namespace kareo_wire) to `out`: one line, compact, with the
+/// keys of kareo::to_json in the contract's member order (base members first), strings escaped as JSON requires
+/// (invalid UTF-8 replaced by U+FFFD). Written straight to `out`, without building a nlohmann::json value: the
+/// fast way to print many records.
+/// @code
+/// std::string line;
+/// for (const kareo::PatientData& p : client.patients(query)) {
+///   line.clear();
+///   kareo::append_json(line, p);  // "DOB":"1980-05-01", "Active":true, ...
+///   std::cout << line << '\n';
+/// }
+/// @endcode
+template <class T>
+void append_json(std::string& out, const T& value, const JsonTextOptions& options = {});
+
 /// Fills `out` from `json`, replacing every member the JSON names and leaving the others as they were
 /// (a default-constructed `out` gives exactly what the JSON says).
 /// @throws JsonError on an unknown key, a value of the wrong kind, a bad date, an unknown enumeration value,

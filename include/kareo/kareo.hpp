@@ -19,6 +19,7 @@
 #include "kareo/policies.hpp"
 #include "kareo/retry.hpp"
 #include "kareo/types.hpp"
+#include "kareo/values.hpp"
 #include "kareo/version.hpp"
 #include "kareo/wire.hpp"
 #include "kareo/writes.hpp"

@@ -331,6 +331,34 @@ double double_of(const Reader& r, const char* key, const Json& v) {
 
 Json scalar_double(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
+namespace {
+
+// Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash.
+struct PlainBytes {
+  bool plain[256] = {};
+  PlainBytes() {
+    for (int c = 0x20; c <= 0x7e; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+
+}  // namespace
+
+void TextWriter::string_value(std::string_view s) {
+  static const PlainBytes table;
+  for (const char c : s) {
+    if (!table.plain[static_cast<unsigned char>(c)]) {
+      // Escapes, non-ASCII text and invalid UTF-8 (replaced): nlohmann::json's own rules.
+      out_ += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+    }
+  }
+  out_.push_back('"');
+  out_.append(s.data(), s.size());
+  out_.push_back('"');
+}
+
+void TextWriter::double_value(double v) { out_ += scalar_double(v).dump(); }
+
 void fail_enum(const Reader& r, const char* key, const Json& v, const char* choices) {
   r.fail_member(key, "expected one of " + std::string(choices) + "; got " + describe_value(v));
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "json/text_writer.hpp"
 #include "kareo_json_types.hpp"
 
 namespace kareo::json_detail {
@@ -229,6 +230,12 @@ template <class T>
 void from_json(const nlohmann::json& json, T& out) {
   json_detail::Reader reader(json);
   json_detail::read(reader, out);
+}
+
+template <class T>
+void append_json(std::string& out, const T& value, const JsonTextOptions& options) {
+  json_detail::TextWriter writer(out, options.typed_values);
+  json_detail::emit(writer, value);
 }
 
 template <class T>

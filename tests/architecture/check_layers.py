@@ -18,7 +18,7 @@ import tempfile
 LAYERS = [
     ("values", ["kareo/operations.hpp", "kareo/datetime.hpp", "kareo/cancellation.hpp", "kareo/clock.hpp",
                 "kareo/credentials.hpp", "kareo/types.hpp", "kareo/version.hpp", "kareo/errors.hpp",
-                "src/values/"]),
+                "kareo/values.hpp", "kareo/value_fields.hpp", "src/values/"]),
     ("operations", ["kareo/connection.hpp", "kareo/wire.hpp", "src/operations/"]),
     ("transport", ["src/transport/"]),
     ("observability", ["kareo/observability.hpp", "src/observability/"]),
@@ -58,7 +58,10 @@ LEAN = {
 
 # No hand-written file of include/kareo or src/ is longer than this, but for the ones listed with their reason.
 MAX_LINES = 600
-KNOWN_LONG = set()
+KNOWN_LONG = {
+    # Not hand-written: the member table of every row type, written by scripts/generate_value_kinds.py.
+    "kareo/value_fields.hpp",
+}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 

@@ -50,6 +50,7 @@ struct Globals {
   bool wire_log_patient_data = false;
   bool progress = false;
   bool verbose = false;
+  bool raw = false;  // print the service's text exactly, not the typed values (ISO dates, booleans)
   int max_retries = 4;
   std::string pacing_dir;
   std::string pacing_db;  // a PostgreSQL URI: the schedule shared across machines
@@ -61,13 +62,25 @@ struct Globals {
 /// Prints records (one JSON object per line, a table, or CSV) and single results.
 class Output {
  public:
-  Output(Format format, std::vector<std::string> columns, std::ostream& out);
+  /// `raw`: print every member as the service sent it; else the row types' dates, times, booleans and money in
+  /// their typed form (kareo/values.hpp, kareo::JsonTextOptions).
+  Output(Format format, std::vector<std::string> columns, std::ostream& out, bool raw = false);
 
   /// Starts a list of records of `type`; `table_columns` are the columns a table shows by default (those the
   /// type does not have are ignored; none at all: every column some record fills).
   void begin(const kareo::TypeDescription& type, std::vector<std::string> table_columns = {});
-  /// One record (the JSON form of a `type` object).
+  /// One record (the JSON form of a `type` object, as kareo::to_json writes it).
   void record(const json& record);
+  /// One record of a contract type: JSON lines are written straight from `value` (no JSON tree), the other
+  /// formats go through record().
+  template <class T>
+  void row(const T& value) {
+    if (format_ != Format::Json) return record(kareo::to_json(value));
+    line_.clear();
+    kareo::append_json(line_, value, kareo::JsonTextOptions{!raw_});
+    line_.push_back('\n');
+    write_line();
+  }
   /// Ends the list (a table is printed here).
   void end();
   /// Prints one result object (a write's result, a single record).
@@ -79,6 +92,8 @@ class Output {
 
  private:
   std::vector<std::string> csv_columns() const;
+  void write_line();
+  json typed(const json& record) const;
   void print_table(const std::vector<std::string>& columns, const std::vector<std::vector<std::string>>& rows);
   Format format_;
   std::vector<std::string> columns_;
@@ -88,7 +103,13 @@ class Output {
   std::vector<std::string> active_csv_columns_;
   std::vector<json> buffered_;
   std::size_t count_ = 0;
+  bool raw_ = false;
+  std::string line_;
 };
+
+/// The typed form of `record`, a JSON object of contract type `type` as kareo::to_json writes it: the row types'
+/// date, time, boolean and money members as kareo::append_json writes them (kareo::JsonTextOptions).
+json typed_record(const json& record, const kareo::TypeDescription& type);
 
 /// Flattens a record into column → text: nested objects as "Outer.Inner", arrays as compact JSON text.
 void flatten(const json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out);

@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
                  "Output: json (one object per line), table or csv (default: table on a "
                  "terminal, else json)")
       ->check(CLI::IsMember({"json", "table", "csv"}));
+  app.add_flag("--raw", g.raw,
+               "Print every member exactly as Tebra sent it (default: dates and times as ISO 8601, booleans as "
+               "true/false, money with two decimals)");
   app.add_option("--columns", g.columns, "Comma-separated columns for table and csv output (nested: Outer.Inner)");
   app.add_option("--wire-log", g.wire_log,
                  "Append the request and response XML of every call to FILE, credentials and patient data masked "

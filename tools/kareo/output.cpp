@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "kareo/values.hpp"
 
 namespace kareo_cli {
 
@@ -117,6 +118,46 @@ void collect_leaves(const kareo::TypeDescription& type, const std::string& prefi
   }
 }
 
+// The first UTC date-time member of `type` (an appointment's StartDate): what a table of such rows is sorted by.
+std::string sort_member(const kareo::TypeDescription& type) {
+  if (const auto* kinds = kareo::values::row_kinds(type.name))
+    for (const auto& m : kinds->members)
+      if (m.kind == kareo::values::Kind::UtcDateTime) return std::string(m.name);
+  return {};
+}
+
+void make_typed(json& record, const kareo::TypeDescription& type, int depth) {
+  if (!record.is_object() || depth > 8) return;
+  const auto* kinds = kareo::values::row_kinds(type.name);
+  std::size_t next = 0;  // the row kinds and the description list the members in the same (wire) order
+  for (const auto& m : type.members) {
+    kareo::values::Kind kind = kareo::values::Kind::Text;
+    if (kinds && next < kinds->members.size() && kinds->members[next].name == m.name)
+      kind = kinds->members[next++].kind;
+    auto it = record.find(std::string(m.name));
+    if (it == record.end()) continue;
+    if (m.kind == kareo::MemberKind::Object) {
+      if (const auto* nested = kareo::describe_type(m.type_name)) make_typed(*it, *nested, depth + 1);
+    } else if (m.kind == kareo::MemberKind::Array && it->is_array()) {
+      const auto* array = kareo::describe_type(m.type_name);
+      const auto* item =
+          array && array->members.size() == 1 ? kareo::describe_type(array->members[0].type_name) : nullptr;
+      if (item)
+        for (auto& element : *it) make_typed(element, *item, depth + 1);
+    } else if (kind != kareo::values::Kind::Text && it->is_string()) {
+      const std::string& text = it->get_ref<const std::string&>();
+      if (text.empty()) {
+        *it = nullptr;
+      } else if (auto iso = kareo::values::iso_text(kind, text)) {
+        if (kind == kareo::values::Kind::Boolean)
+          *it = *iso == "true";
+        else
+          *it = std::move(*iso);
+      }
+    }
+  }
+}
+
 [[noreturn]] void output_failed(int error) {
   throw OutputError(std::string("cannot write the output") +
                     (error != 0 ? std::string(": ") + std::strerror(error) : ""));
@@ -163,8 +204,25 @@ std::vector<std::string> leaf_columns(const kareo::TypeDescription& type) {
   return out;
 }
 
-Output::Output(Format format, std::vector<std::string> columns, std::ostream& out)
-    : format_(format), columns_(std::move(columns)), out_(out) {}
+json typed_record(const json& record, const kareo::TypeDescription& type) {
+  json out = record;
+  make_typed(out, type, 0);
+  return out;
+}
+
+Output::Output(Format format, std::vector<std::string> columns, std::ostream& out, bool raw)
+    : format_(format), columns_(std::move(columns)), out_(out), raw_(raw) {}
+
+json Output::typed(const json& record) const {
+  if (raw_ || !type_) return record;
+  return typed_record(record, *type_);
+}
+
+void Output::write_line() {
+  ++count_;
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  check_output(out_);  // stop at once when the reader has gone or the disk is full
+}
 
 void Output::begin(const kareo::TypeDescription& type, std::vector<std::string> table_columns) {
   type_ = &type;
@@ -184,8 +242,9 @@ std::vector<std::string> Output::csv_columns() const {
   return type_ ? leaf_columns(*type_) : std::vector<std::string>{};
 }
 
-void Output::record(const json& record) {
+void Output::record(const json& original) {
   ++count_;
+  const json record = typed(original);
   switch (format_) {
     case Format::Json:
       out_ << json_line(record) << '\n';
@@ -211,6 +270,24 @@ void Output::record(const json& record) {
 
 void Output::end() {
   if (format_ == Format::Table) {
+    // Rows with a UTC start (appointments) in chronological order; rows without one last.
+    if (const std::string key = type_ ? sort_member(*type_) : std::string(); !key.empty()) {
+      auto when = [&](const json& row) -> std::optional<kareo::DateTime> {
+        auto it = row.find(key);
+        if (it == row.end() || !it->is_string()) return std::nullopt;
+        return kareo::values::to_utc_datetime(it->get_ref<const std::string&>());
+      };
+      std::vector<std::pair<std::optional<kareo::DateTime>, std::size_t>> order;
+      for (std::size_t i = 0; i < buffered_.size(); ++i) order.emplace_back(when(buffered_[i]), i);
+      std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+        if (a.first.has_value() != b.first.has_value()) return a.first.has_value();
+        return a.first && *a.first < *b.first;
+      });
+      std::vector<json> sorted;
+      sorted.reserve(buffered_.size());
+      for (const auto& o : order) sorted.push_back(std::move(buffered_[o.second]));
+      buffered_ = std::move(sorted);
+    }
     std::vector<std::vector<std::pair<std::string, std::string>>> flat(buffered_.size());
     for (std::size_t i = 0; i < buffered_.size(); ++i) flatten(buffered_[i], "", flat[i]);
     auto filled = [&](const std::string& column) {
@@ -271,8 +348,9 @@ void Output::print_table(const std::vector<std::string>& columns, const std::vec
   for (const auto& row : rows) line(row);
 }
 
-void Output::single(const json& object, const kareo::TypeDescription& type) {
+void Output::single(const json& original, const kareo::TypeDescription& type) {
   ++count_;
+  const json object = raw_ ? original : typed_record(original, type);
   switch (format_) {
     case Format::Json:
       out_ << json_line(object) << '\n';
@@ -281,7 +359,7 @@ void Output::single(const json& object, const kareo::TypeDescription& type) {
       type_ = &type;
       begin(type);
       --count_;
-      record(object);
+      record(original);
       break;
     }
     case Format::Table: {

@@ -105,7 +105,7 @@ template <class Row, class Rows>
 int print_rows(Session& s, Rows&& rows, std::vector<std::string> table_columns) {
   Output& out = s.output();
   out.begin(kareo::describe<Row>(), std::move(table_columns));
-  for (auto& row : rows) out.record(kareo::to_json(row));
+  for (auto& row : rows) out.row(row);
   s.progress().finish();
   out.end();
   return 0;

@@ -125,7 +125,8 @@ json read_json_input(const std::string& path) {
 }
 
 Session::Session(const Globals& globals) : globals_(globals), log_mutex_(std::make_shared<std::mutex>()) {
-  output_ = std::make_unique<Output>(parse_format(globals_.format), split_columns(globals_.columns), std::cout);
+  output_ =
+      std::make_unique<Output>(parse_format(globals_.format), split_columns(globals_.columns), std::cout, globals_.raw);
   progress_ = std::make_unique<Progress>(globals_.progress || isatty(STDERR_FILENO) != 0);
   if (!globals_.wire_log.empty()) wire_log_ = open_wire_log(globals_.wire_log);
 }

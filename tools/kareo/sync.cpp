@@ -100,12 +100,23 @@ void add_sync_command(CLI::App& app, Commands& commands) {
                       : std::vector<std::string>{"ID", "StartDate", "PatientFullName", "ConfirmationStatus",
                                                  "LastModifiedDate"};
          if (csv || table) out.begin(type, table_columns);
+         std::string line;
          auto deliver = [&](const kareo::Change& change) {
-           json record = patients ? kareo::to_json(*change.patient) : kareo::to_json(*change.appointment);
-           if (csv || table)
-             out.record(record);
-           else
-             std::cout << json_line(record) << '\n';
+           if (csv || table) {
+             if (patients)
+               out.row(*change.patient);
+             else
+               out.row(*change.appointment);
+           } else {
+             line.clear();
+             const kareo::JsonTextOptions text{!s.globals().raw};
+             if (patients)
+               kareo::append_json(line, *change.patient, text);
+             else
+               kareo::append_json(line, *change.appointment, text);
+             line.push_back('\n');
+             std::cout << line;
+           }
            std::cout.flush();  // each record reaches a reader at once (a table waits for the end)
            check_output(std::cout);
          };
