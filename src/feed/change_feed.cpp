@@ -328,8 +328,12 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
   const Operation op = patients ? Operation::GetPatients : Operation::GetAppointments;
   PagingOptions paging = options_.paging;
   paging.cancel = cancel;
-  detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging,
-                            std::chrono::hours(24 * 366 * 100));
+  // The same adaptive windows as a ranged read (kareo/paging.hpp): LastModified pairs have no window limit, so
+  // a poll starts with the whole period, narrows on a fault or an over-budget window and widens again.
+  detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging, kUnlimitedWindow);
+  std::uint64_t window_bytes = 0;
+  CallOptions call_options;
+  call_options.on_received = [&window_bytes](std::uint64_t n) { window_bytes = n; };
 
   PollResult result;
   std::size_t since_save = 0;
@@ -368,12 +372,15 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
     // Fetch the window (a failure narrows it, or ends the poll)...
     std::vector<PatientData> patient_rows;
     std::vector<AppointmentData> appointment_rows;
+    window_bytes = 0;
     try {
       if (patients) {
-        patient_rows = client_->patients(one_window<PatientQuery>(options_.patient_filter, *window)).collect();
+        patient_rows =
+            client_->patients(one_window<PatientQuery>(options_.patient_filter, *window), call_options).collect();
       } else {
         appointment_rows =
-            client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window)).collect();
+            client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window), call_options)
+                .collect();
       }
     } catch (...) {
       pager.failed(std::current_exception());
@@ -430,7 +437,7 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
       }
     }
     ++result.windows;
-    pager.completed(kept);
+    pager.completed(kept, patient_rows.size() + appointment_rows.size(), window_bytes);
     if (reached) advance(*reached);
     save();
   }
