@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
   app.add_option("--pacing-dir", g.pacing_dir,
                  "Directory of the rate-limit schedule shared by kareo processes (default $TMPDIR/kareo-pacing-UID)");
   app.add_option("--window-days", g.window_days,
-                 "Width of the date windows ranged reads and sync are paged in (default 30, sync 365; narrower "
-                 "windows are used where the service requires them, and a window that fails is halved)")
+                 "The widest date window ranged reads and sync send (default: the widest the service allows, the "
+                 "whole range where it has no limit; windows narrow after a failure or a large answer and widen "
+                 "again, never past this)")
       ->check(CLI::Range(1, 3660));
   app.add_flag("--no-pacing", g.no_pacing,
                "Do not space calls to the published rate limits (local test servers only: Tebra refuses calls beyond "
