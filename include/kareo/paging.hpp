@@ -13,8 +13,8 @@
 /// where the service documents no limit (GetPatients: a two-year pull is one call), 59 days where it has its
 /// 60-day one (see PagingOptions::max_window), never wider than PagingOptions::window when the caller gives one.
 /// It then adapts to what comes back:
-/// - a window that faults or times out is halved and fetched again; the rest of the read never again uses a
-///   width that failed (windows widen back up to half of it at most);
+/// - a window that faults or times out is halved and fetched again; later windows are no wider than its other
+///   half until a window comes back empty (what failed lay elsewhere);
 /// - a window that returned more than PagingOptions::row_budget rows or PagingOptions::byte_budget bytes is kept
 ///   (its rows are returned: see below), and the next windows are narrower: half its width, or less when it was
 ///   far over the budget (aimed at half the budget, at the density just seen);
