@@ -330,6 +330,8 @@ def write(doc, docs_dir):
         "{:,}".format(p["datasets"]["10k"]), "{:,}".format(p["datasets"]["100k"])))
     L.append("")
     scaling(L, results, p)
+    import paced
+    paced.report(L, doc.get("paced"))
     L.append("## Micro benchmarks (Google Benchmark, `kareo_bench_micro`)")
     L.append("")
     L.append("Request rows build the request body and serialize it with the generated proxy (HTTP headers "

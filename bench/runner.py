@@ -39,6 +39,7 @@ STACKS = {
     "node-soap": ("Node soap", "other"),
     "php-soapclient": ("PHP SoapClient", "other"),
     "kareo-cli": ("kareo CLI, JSON lines", "cli"),
+    "paced": ("kareo CLI, paced two-year pulls (rate limits on; bench/paced.py)", "paced"),
 }
 OTHERS = ["zeep", "node-soap", "php-soapclient"]
 
@@ -397,16 +398,23 @@ def main():
                     s.stop()
     finally:
         shutil.rmtree(tls_dir, ignore_errors=True)
+    paced = []
+    if "paced" in stacks:
+        import paced as paced_pulls
+        paced = paced_pulls.run(bins, a.profile, run_measured, log, p["timeout"])
     info["bench_seconds"] = round(time.monotonic() - started, 1)
     info["load_after"] = sh("cat /proc/loadavg")
     micro = []
     if a.micro and os.path.exists(a.micro):
         micro = json.load(open(a.micro)).get("benchmarks", [])
-    doc = {"machine": info, "profile": p, "results": results, "micro": micro, "servers": servers_info}
+    doc = {"machine": info, "profile": p, "results": results, "micro": micro, "servers": servers_info,
+           "paced": paced}
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(doc, f, indent=1)
     log("results in %s" % os.path.join(a.out, "results.json"))
     failed = [r for r in results if not r["ok"] and r["stack"] not in OTHERS]
+    failed += [dict(r, stack="paced", scenario=r["operation"], dataset="2y", transport="http") for r in paced
+               if not r["ok"]]
     if a.docs:
         import report
         report.write(doc, a.docs)

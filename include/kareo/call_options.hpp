@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -37,6 +39,9 @@ struct CallOptions {
   std::optional<CancellationToken> cancel;
   /// The retry policy of this call; empty: the client's (CallPolicies::retry_policy).
   std::optional<RetryPolicy> retry;
+  /// Called when the call succeeded, with the bytes its last attempt read from the network (headers included;
+  /// 0 when the transport does not report them). Ranged reads use it for PagingOptions::byte_budget.
+  std::function<void(std::uint64_t bytes_received)> on_received;
 
   /// Sets `timeout`; returns this.
   CallOptions& with_timeout(std::chrono::milliseconds value) & {

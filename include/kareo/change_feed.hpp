@@ -203,8 +203,10 @@ struct ChangeFeedOptions {
   /// The pause between two polls of run(). The vendor asks for polls as rare as possible (every two hours
   /// rather than every five minutes).
   std::chrono::seconds poll_interval = std::chrono::hours(2);
-  /// How the period is cut into windows (window widths, progress reports). Its cancel token is used by
-  /// poll_once(); run() uses its own. Its clock defaults to `clock`.
+  /// How the period is cut into windows: the adaptive windows of a ranged read (kareo/paging.hpp), starting
+  /// with the whole period (the LastModified pair has no window limit) unless `window` caps it, narrowing on a
+  /// fault or a window over the row or byte budget, widening after small ones. Also the progress reports. Its
+  /// cancel token is used by poll_once(); run() uses its own. Its clock defaults to `clock`.
   PagingOptions paging;
   /// Within a window, a checkpoint is written after this many deliveries (and always when a window is done):
   /// the most records a crash can cause to be delivered again.

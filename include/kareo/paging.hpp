@@ -8,6 +8,26 @@
 /// window that faults or times out, drop placeholder rows (empty ID) and rows already returned by an earlier
 /// window (unless the later copy is newer), report progress and stop when cancelled.
 ///
+/// **Adaptive windows.** Every call is paced (one GetPatients a second per account, ...), so the number of calls
+/// sets the time of a read. A ranged read therefore starts with the widest window allowed: the whole period
+/// where the service documents no limit (GetPatients: a two-year pull is one call), 59 days where it has its
+/// 60-day one (see PagingOptions::max_window), never wider than PagingOptions::window when the caller gives one.
+/// It then adapts to what comes back:
+/// - a window that faults or times out is halved and fetched again; later windows are no wider than its other
+///   half until a window comes back empty (what failed lay elsewhere);
+/// - a window that returned more than PagingOptions::row_budget rows or PagingOptions::byte_budget bytes is kept
+///   (its rows are returned: see below), and the next windows are narrower: half its width, or less when it was
+///   far over the budget (aimed at half the budget, at the density just seen);
+/// - a window that came back small (under a quarter of both budgets) lets the next one double, up to the
+///   widest allowed; an empty window lets the next one be the widest allowed at once, so an empty stretch costs
+///   one call, not one per month.
+///
+/// The rows of a window over the budget are used, not read again in narrower windows: they are complete and
+/// correct (the window was answered whole), the edge rules below do not depend on the width of a window, and
+/// reading them again would cost calls and return duplicates to drop. The budgets bound what later windows
+/// hold, not the window that revealed the density; a hard limit on one response is Options::max_response_bytes
+/// (a response over it fails, and the window is halved).
+///
 /// Ranges are lazy input ranges: nothing is sent before begin(); each increment that exhausts the rows at hand
 /// fetches the next window, and a failure is thrown from there.
 /// The list reads of kareo::Client return these ranges (the queries are in kareo/queries.hpp):
@@ -46,6 +66,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <iterator>
@@ -95,8 +116,9 @@ const char* date_field_name(DateField field) noexcept;
 struct PagingProgress {
   std::string operation;         ///< The operation being paged, e.g. "GetCharges".
   std::size_t windows_done = 0;  ///< Windows (or GetAllPatients batches) fetched so far.
-  /// Windows in all, as far as known now (grows when a window is halved); 0 for GetAllPatients, whose length
-  /// is not known in advance.
+  /// Windows in all, an estimate: those done, plus what is left of the period at the current width. It changes
+  /// as the windows narrow or widen (see "Adaptive windows" in the file description), and equals windows_done
+  /// at the end. 0 for GetAllPatients, whose length is not known in advance.
   std::size_t windows_total = 0;
   std::size_t rows = 0;        ///< Rows returned to the caller so far (after dropping duplicates).
   std::size_t duplicates = 0;  ///< Rows dropped because an earlier window had returned the same version.
@@ -106,7 +128,8 @@ struct PagingProgress {
   /// The rows the range remembers now to recognise duplicates: those near the end of the last window (see the
   /// file description). Stays small however long the period.
   std::size_t remembered = 0;
-  std::size_t splits = 0;                         ///< Windows halved after a fault or timeout.
+  std::size_t splits = 0;       ///< Windows halved after a fault or timeout.
+  std::size_t over_budget = 0;  ///< Windows that returned more than the row or byte budget (their rows are kept).
   std::chrono::steady_clock::duration elapsed{};  ///< Time since the first call.
   /// Estimated time to finish (from the average time per window so far); empty until one window is done, and
   /// for GetAllPatients.
@@ -114,17 +137,31 @@ struct PagingProgress {
   std::optional<TimeRange> window;  ///< The window just fetched (empty for GetAllPatients).
 };
 
+/// No limit on the width of a window: a century, wider than any period a read asks for.
+inline constexpr std::chrono::seconds kUnlimitedWindow = std::chrono::hours(24 * 366 * 100);
+
 /// How a ranged read is split and watched.
 struct PagingOptions {
-  /// The width of the windows the period is cut into. Clamped to max_window.
-  std::chrono::seconds window = std::chrono::hours(24 * 30);
-  /// The widest window ever sent. GetCharges and GetAppointments by service dates never exceed 59 days,
-  /// whatever this says: the service refuses windows over 60 days (they fault or silently return nothing), and
-  /// since both ends are sent, a window of 60 days would be 61 days to a service that counts both.
-  std::chrono::seconds max_window = std::chrono::hours(24 * 365);
+  /// The widest window this read sends: the width of the first window, and the most the windows widen back to
+  /// (see "Adaptive windows" in the file description). By default there is no limit but the operation's: a
+  /// period with no documented window limit is asked for whole. A width given here stays a maximum; `kareo
+  /// --window-days N` sets it.
+  std::chrono::seconds window = kUnlimitedWindow;
+  /// Another cap on every window (the narrower of `window` and this wins). GetCharges, and GetAppointments by
+  /// service dates, never exceed 59 days, whatever this says: the service refuses windows over 60 days (they
+  /// fault or silently return nothing), and since both ends are sent, a window of 60 days would be 61 days to a
+  /// service that counts both. The limit of each operation is in the operation table.
+  std::chrono::seconds max_window = kUnlimitedWindow;
   /// A window that faults or times out is halved, down to this width; a window this narrow that still fails
-  /// lets the failure through.
+  /// lets the failure through. Windows are never narrowed below it for a budget either.
   std::chrono::seconds min_window = std::chrono::hours(1);
+  /// A window that returns more rows than this narrows the next ones (its own rows are still returned). 10,000
+  /// patients are about 130 MB of XML on the wire. 0: no row budget.
+  std::size_t row_budget = 10000;
+  /// A window whose response is larger than this many bytes (as read from the network) narrows the next ones
+  /// (its own rows are still returned). 0: no byte budget. Only counted where the transport reports the bytes
+  /// it read (the built-in one does).
+  std::uint64_t byte_budget = std::uint64_t{64} * 1024 * 1024;
   /// Rows whose paging date lies within this margin of the end of the last window read are remembered, to
   /// recognise them when a later window returns them again. It covers a service that reads a date-only bound
   /// ("5/1/2024") as the whole day, and appointments that span an edge.
@@ -244,33 +281,47 @@ DateTime from_seconds(long long seconds);
 /// The text a Filter date member gets: "M/d/yyyy" at midnight, "MM/dd/yyyy h:mm:ss tt" otherwise.
 std::string filter_text(const DateTime& t);
 
-/// The windows of a period, with halving. Windows share their edges.
+/// The windows of a period, with halving and adaptive widths. Windows share their edges.
 class WindowPlan {
  public:
-  /// Cuts `range` into windows of `width` (at least one second), halving no narrower than `min_width`.
+  /// Cuts `range` into windows of at most `width` (at least one second), halving no narrower than `min_width`.
   WindowPlan(TimeRange range, std::chrono::seconds width, std::chrono::seconds min_width);
+  /// Sets the budgets complete(rows, bytes) adapts the width to (0: none).
+  void budgets(std::size_t rows, std::uint64_t bytes) noexcept {
+    row_budget_ = rows;
+    byte_budget_ = bytes;
+  }
   /// True when every window was completed.
-  bool done() const noexcept { return pending_.empty(); }
+  bool done() const noexcept { return done_; }
   /// The window to fetch next (undefined when done()).
   TimeRange current() const;
-  /// The current window was fetched: move on.
+  /// The current window was fetched: move on, at the same width.
   void complete();
-  /// The current window failed: replace it by its two halves. False (nothing changed) when it is already at
-  /// the minimum width.
+  /// The current window was fetched and returned `rows` rows in `bytes` bytes: move on, narrowing the next
+  /// windows when it was over a budget, widening them when it was small (see the description of paging.hpp).
+  /// True when it was over a budget.
+  bool complete(std::size_t rows, std::uint64_t bytes);
+  /// The current window failed: it becomes its first half, and the windows after it are no wider than its
+  /// second half. False (nothing changed) when it is already at the minimum width.
   bool split();
   /// Windows completed so far.
   std::size_t completed() const noexcept { return completed_; }
-  /// Windows not yet completed, as planned now.
+  /// Windows not yet completed, an estimate: the current one and the rest of the period at the current width.
   std::size_t remaining() const noexcept;
+  /// The width of the next windows planned, in seconds.
+  long long width() const noexcept { return width_; }
 
  private:
-  long long width_;
+  long long widest_;   // the widest window allowed
+  long long width_;    // the width of the next windows planned
+  long long ceiling_;  // the widest width allowed now (below a width that failed, until an empty window)
   long long min_width_;
   long long end_;
-  long long next_start_;                                  // where the next unplanned window starts
-  std::vector<std::pair<long long, long long>> pending_;  // windows split off, in reverse order of fetching
+  long long from_, to_ = 0;  // the current window
+  bool done_ = false;
   std::size_t completed_ = 0;
-  void plan_next();
+  std::size_t row_budget_ = 0;
+  std::uint64_t byte_budget_ = 0;
 };
 
 /// True for the failures that a narrower window may avoid: SOAP faults, timeouts, too-large or truncated
@@ -323,8 +374,11 @@ class WindowPager {
   bool keep(const std::optional<std::string>& id, const std::optional<std::string>& version,
             const std::optional<std::string>& paged_at);
   /// The current window was fetched and `kept` rows were kept; forgets the rows no later window can return
-  /// again and reports progress.
+  /// again and reports progress. The next windows keep their width.
   void completed(std::size_t kept);
+  /// As completed(kept), for a window that returned `returned` rows (placeholders and duplicates included) in
+  /// a response of `bytes` bytes (0: not known): the next windows narrow or widen (see paging.hpp).
+  void completed(std::size_t kept, std::size_t returned, std::uint64_t bytes);
   /// Rows remembered to recognise duplicates.
   std::size_t remembered() const noexcept { return recent_.size(); }
 
@@ -336,6 +390,7 @@ class WindowPager {
   RecentRows recent_;
   std::size_t rows_ = 0;
   std::size_t splits_ = 0;
+  std::size_t over_budget_ = 0;
   std::optional<Clock::time_point> started_;
   TimeRange last_;
 };
@@ -373,14 +428,16 @@ const std::optional<std::string>& row_version(const Row& row) {
 }
 
 /// A PagedRange source over date windows: `fetch(window)` returns the rows of one window. `paged_at` names the
-/// row member holding the date the windows page by (null when there is none).
+/// row member holding the date the windows page by (null when there is none). `bytes`, when given, returns the
+/// size of the response the last fetch read (for PagingOptions::byte_budget).
 template <typename Row>
 typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
                                                std::chrono::seconds max_width,
                                                std::function<std::vector<Row>(const TimeRange&)> fetch,
-                                               std::optional<std::string> Row::*paged_at = nullptr) {
+                                               std::optional<std::string> Row::*paged_at = nullptr,
+                                               std::function<std::uint64_t()> bytes = nullptr) {
   auto pager = std::make_shared<WindowPager>(std::move(operation), range, options, max_width);
-  return [pager, fetch = std::move(fetch), paged_at](std::vector<Row>& out) {
+  return [pager, fetch = std::move(fetch), paged_at, bytes = std::move(bytes)](std::vector<Row>& out) {
     for (;;) {
       const std::optional<TimeRange> window = pager->next_window();
       if (!window) return false;
@@ -391,6 +448,7 @@ typename PagedRange<Row>::Source window_source(std::string operation, TimeRange 
         pager->failed(std::current_exception());
         continue;
       }
+      const std::size_t returned = rows.size();
       std::size_t kept = 0;
       for (auto& row : rows) {
         if (pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text())) {
@@ -398,7 +456,7 @@ typename PagedRange<Row>::Source window_source(std::string operation, TimeRange 
           ++kept;
         }
       }
-      pager->completed(kept);
+      pager->completed(kept, returned, bytes ? bytes() : 0);
       return true;
     }
   };

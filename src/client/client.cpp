@@ -136,6 +136,7 @@ struct Client::Impl {
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
     // every stack has (kareo/policies.hpp).
     stack_for(Op, o)->call(exchange);
+    if (o.on_received) o.on_received(exchange.wire().bytes_received);
     // A user-supplied transport may fill a failure report without throwing.
     detail::Secrets secrets;
     secrets.add(c.customer_key());

@@ -166,7 +166,7 @@ PagedRange<Row> one_call(std::function<std::vector<Row>()> fetch_all) {
   });
 }
 
-constexpr seconds kUnlimited = std::chrono::hours(24 * 366 * 100);
+constexpr seconds kUnlimited = kUnlimitedWindow;
 
 // A list read over a query: its typed date ranges become the filter's date pairs; the range it pages by (the
 // query's page_by, or the first one set) is read window by window, the others are sent whole with every call.
@@ -230,15 +230,24 @@ PagedRange<typename reads::Read<Op>::Row> read(Client& client, typename reads::R
     // if the service counts both, 60 days from one end to the other would be 61: keep a day of margin.
     const seconds max_width =
         paged->max_days > 0 ? seconds(std::chrono::hours(24 * (paged->max_days - 1))) : kUnlimited;
-    auto fetch_window = [c, filter = query.filter, fields = query.fields, options, from = paged->from,
-                         to = paged->to](const TimeRange& w) {
+    // The size of each window's response, for the byte budget.
+    auto bytes = std::make_shared<std::uint64_t>(0);
+    CallOptions window_options = options;
+    window_options.on_received = [bytes, user = options.on_received](std::uint64_t n) {
+      *bytes = n;
+      if (user) user(n);
+    };
+    auto fetch_window = [c, filter = query.filter, fields = query.fields, window_options, from = paged->from,
+                         to = paged->to, bytes](const TimeRange& w) {
       Filter f = filter;
       f.*from = detail::filter_text(w.from);
       f.*to = detail::filter_text(w.to);
-      return fetch<Op>(*c, std::move(f), fields, options);
+      *bytes = 0;
+      return fetch<Op>(*c, std::move(f), fields, window_options);
     };
     return PagedRange<Row>(detail::window_source<Row>(name_of(Op), paged->range, R::paging(query), max_width,
-                                                      std::move(fetch_window), paged->at));
+                                                      std::move(fetch_window), paged->at,
+                                                      [bytes]() -> std::uint64_t { return *bytes; }));
   } else {
     throw std::logic_error("unreachable");  // a read without date pairs is never paged
   }

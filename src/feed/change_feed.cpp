@@ -366,8 +366,12 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
   }
   PagingOptions paging = options_.paging;
   paging.cancel = cancel;
-  detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging,
-                            std::chrono::hours(24 * 366 * 100));
+  // The same adaptive windows as a ranged read (kareo/paging.hpp): LastModified pairs have no window limit, so
+  // a poll starts with the whole period, narrows on a fault or an over-budget window and widens again.
+  detail::WindowPager pager(std::string(operation_name(op)), TimeRange{from, to}, paging, kUnlimitedWindow);
+  std::uint64_t window_bytes = 0;
+  CallOptions call_options;
+  call_options.on_received = [&window_bytes](std::uint64_t n) { window_bytes = n; };
 
   PollResult result;
   std::size_t since_save = 0;
@@ -409,24 +413,30 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
     std::vector<ChargeData> charge_rows;
     std::vector<PaymentData> payment_rows;
     std::vector<TransactionData> transaction_rows;
+    window_bytes = 0;
     try {
       switch (entity) {
         case FeedEntity::Patients:
-          patient_rows = client_->patients(one_window<PatientQuery>(options_.patient_filter, *window)).collect();
+          patient_rows =
+              client_->patients(one_window<PatientQuery>(options_.patient_filter, *window), call_options).collect();
           break;
         case FeedEntity::Appointments:
           appointment_rows =
-              client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window)).collect();
+              client_->appointments(one_window<AppointmentQuery>(options_.appointment_filter, *window), call_options)
+                  .collect();
           break;
         case FeedEntity::Charges:
-          charge_rows = client_->charges(one_window<ChargeQuery>(options_.charge_filter, *window)).collect();
+          charge_rows =
+              client_->charges(one_window<ChargeQuery>(options_.charge_filter, *window), call_options).collect();
           break;
         case FeedEntity::Payments:
-          payment_rows = client_->payments(one_window<PaymentQuery>(options_.payment_filter, *window)).collect();
+          payment_rows =
+              client_->payments(one_window<PaymentQuery>(options_.payment_filter, *window), call_options).collect();
           break;
         case FeedEntity::Transactions:
           transaction_rows =
-              client_->transactions(one_window<TransactionQuery>(options_.transaction_filter, *window)).collect();
+              client_->transactions(one_window<TransactionQuery>(options_.transaction_filter, *window), call_options)
+                  .collect();
           break;
       }
     } catch (...) {
@@ -501,7 +511,10 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
       }
     }
     ++result.windows;
-    pager.completed(kept);
+    pager.completed(kept,
+                    patient_rows.size() + appointment_rows.size() + charge_rows.size() + payment_rows.size() +
+                        transaction_rows.size(),
+                    window_bytes);
     if (reached) advance(*reached);
     save();
   }

@@ -54,39 +54,70 @@ std::string filter_text(const DateTime& t) {
 // WindowPlan
 
 WindowPlan::WindowPlan(TimeRange range, seconds width, seconds min_width)
-    : width_(std::max<long long>(1, width.count())),
+    : widest_(std::max<long long>(1, width.count())),
+      width_(widest_),
+      ceiling_(widest_),
       min_width_(std::max<long long>(1, min_width.count())),
       end_(to_seconds(range.to)),
-      next_start_(to_seconds(range.from)) {
-  if (end_ < next_start_) throw InvalidArgument("the end of a date range is before its start");
+      from_(to_seconds(range.from)) {
+  if (end_ < from_) throw InvalidArgument("the end of a date range is before its start");
   // The first window is planned even for an empty period [t, t].
-  const long long b = std::min(end_, next_start_ + width_);
-  pending_.emplace_back(next_start_, b);
-  next_start_ = b;
+  to_ = std::min(end_, from_ + width_);
 }
 
-void WindowPlan::plan_next() {
-  if (next_start_ >= end_) return;
-  const long long b = std::min(end_, next_start_ + width_);
-  pending_.emplace_back(next_start_, b);
-  next_start_ = b;
-}
-
-TimeRange WindowPlan::current() const {
-  const auto& w = pending_.back();
-  return {from_seconds(w.first), from_seconds(w.second)};
-}
+TimeRange WindowPlan::current() const { return {from_seconds(from_), from_seconds(to_)}; }
 
 void WindowPlan::complete() {
-  if (pending_.empty()) return;
-  pending_.pop_back();
+  if (done_) return;
   ++completed_;
-  if (pending_.empty()) plan_next();
+  // The next window starts where this one ended, at the current width.
+  if (to_ >= end_) {
+    done_ = true;
+    return;
+  }
+  from_ = to_;
+  to_ = std::min(end_, from_ + width_);
+}
+
+namespace {
+// A width rounded down to the coarsest unit (day, hour, minute, second) of which it holds at least two, so that
+// window bounds stay whole days where they can (sent as dates).
+long long round_width(long long w) {
+  for (long long unit : {kDay, kHour, kMinute}) {
+    if (w >= 2 * unit) return w / unit * unit;
+  }
+  return std::max<long long>(1, w);
+}
+}  // namespace
+
+bool WindowPlan::complete(std::size_t rows, std::uint64_t bytes) {
+  if (done_) return false;
+  const long long w = std::max<long long>(1, to_ - from_);
+  const bool rows_over = row_budget_ > 0 && rows > row_budget_;
+  const bool bytes_over = byte_budget_ > 0 && bytes > byte_budget_;
+  if (rows_over || bytes_over) {
+    // Half its width, or less when it was far over: aim at half the budget at the density just seen.
+    double factor = 0.5;
+    if (rows_over) factor = std::min(factor, 0.5 * static_cast<double>(row_budget_) / static_cast<double>(rows));
+    if (bytes_over) {
+      factor = std::min(factor, 0.5 * static_cast<double>(byte_budget_) / static_cast<double>(bytes));
+    }
+    width_ = std::max(min_width_, round_width(static_cast<long long>(static_cast<double>(w) * factor)));
+  } else if (rows == 0) {
+    // An empty stretch: the next window is the widest allowed, as at the start (a width that failed before may
+    // be tried again: what made it fail lay elsewhere).
+    ceiling_ = width_ = widest_;
+  } else if ((row_budget_ == 0 || rows <= row_budget_ / 4) && (byte_budget_ == 0 || bytes <= byte_budget_ / 4)) {
+    width_ = round_width(std::max(w, width_) * 2);  // small: double
+  }
+  width_ = std::max(min_width_, std::min(width_, ceiling_));
+  complete();
+  return rows_over || bytes_over;
 }
 
 bool WindowPlan::split() {
-  if (pending_.empty()) return false;
-  const auto [a, b] = pending_.back();
+  if (done_) return false;
+  const long long a = from_, b = to_;
   if (b - a <= min_width_ || b - a < 2) return false;
   // Cut at the midpoint, rounded down to the coarsest unit (day, hour, minute, second) that still leaves two
   // non-empty halves, so that bounds stay readable and dates stay dates where possible.
@@ -99,16 +130,19 @@ bool WindowPlan::split() {
       break;
     }
   }
-  pending_.pop_back();
-  pending_.emplace_back(cut, b);
-  pending_.emplace_back(a, cut);
+  to_ = cut;
+  // A width that failed is not tried again until an empty window: the windows after this half are no wider than
+  // the other half (so the next one is that half, unless this one narrows them further).
+  ceiling_ = std::max(min_width_, std::min(ceiling_, b - cut));
+  width_ = std::min(width_, ceiling_);
   return true;
 }
 
 std::size_t WindowPlan::remaining() const noexcept {
+  if (done_) return 0;
   std::size_t unplanned = 0;
-  if (next_start_ < end_) unplanned = static_cast<std::size_t>((end_ - next_start_ + width_ - 1) / width_);
-  return pending_.size() + unplanned;
+  if (to_ < end_) unplanned = static_cast<std::size_t>((end_ - to_ + width_ - 1) / width_);
+  return 1 + unplanned;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -187,6 +221,7 @@ WindowPager::WindowPager(std::string operation, TimeRange range, const PagingOpt
       plan_(range, effective_width(options, max_width), options.min_window),
       last_(range) {
   if (!options_.clock) options_.clock = SystemClock::instance();
+  plan_.budgets(options_.row_budget, options_.byte_budget);
 }
 
 std::optional<TimeRange> WindowPager::next_window() {
@@ -231,6 +266,13 @@ void WindowPager::completed(std::size_t kept) {
   if (options_.on_progress) options_.on_progress(progress());
 }
 
+void WindowPager::completed(std::size_t kept, std::size_t returned, std::uint64_t bytes) {
+  rows_ += kept;
+  recent_.forget_before(to_seconds(last_.to) - std::max<long long>(0, options_.edge_margin.count()));
+  if (plan_.complete(returned, bytes)) ++over_budget_;
+  if (options_.on_progress) options_.on_progress(progress());
+}
+
 PagingProgress WindowPager::progress() const {
   PagingProgress p;
   p.operation = operation_;
@@ -241,6 +283,7 @@ PagingProgress WindowPager::progress() const {
   p.newer_versions = recent_.newer_versions();
   p.remembered = recent_.size();
   p.splits = splits_;
+  p.over_budget = over_budget_;
   if (started_) p.elapsed = options_.clock->now() - *started_;
   if (p.windows_done > 0) {
     p.remaining =

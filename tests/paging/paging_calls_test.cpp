@@ -129,8 +129,9 @@ TEST(PagingCalls, ChargesByPostingOrServiceDateStayADayBelowSixtyDays) {
   }
   {
     Fixture f;
-    f.client.charges(by_date<kareo::ChargeQuery>({}, DateField::Service, kYear)).collect();  // default 30-day windows
-    f.expect_pair("FromServiceDate", "ToServiceDate", 30);
+    f.client.charges(by_date<kareo::ChargeQuery>({}, DateField::Service, kYear)).collect();  // by default, the widest
+    f.expect_pair("FromServiceDate", "ToServiceDate", 59);
+    EXPECT_EQ(f.filters.size(), 7u);
   }
 }
 
@@ -149,28 +150,29 @@ TEST(PagingCalls, EachListCallSetsTheChosenPair) {
   PatientFilter pf;
   pf.PracticeName = "Testpractice Alpha";
   f1.client.patients(by_date<kareo::PatientQuery>(pf, DateField::Created, kYear)).collect();
-  f1.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  f1.expect_pair("FromCreatedDate", "ToCreatedDate", 366);
+  EXPECT_EQ(f1.filters.size(), 1u);  // no window limit: the whole year at once
   Fixture f2;
   f2.client.payments(by_date<kareo::PaymentQuery>({}, DateField::Posting, kYear)).collect();
-  f2.expect_pair("FromPostDate", "ToPostDate", 30);
+  f2.expect_pair("FromPostDate", "ToPostDate", 366);
   Fixture f3;
   f3.client.transactions(by_date<kareo::TransactionQuery>({}, DateField::Transaction, kYear)).collect();
-  f3.expect_pair("FromTransactionDate", "ToTransactionDate", 30);
+  f3.expect_pair("FromTransactionDate", "ToTransactionDate", 366);
   Fixture f4;
   f4.client.transactions(by_date<kareo::TransactionQuery>({}, DateField::LastModified, kYear)).collect();
-  f4.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
+  f4.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
   Fixture f5;
   f5.client.providers(by_date<kareo::ProviderQuery>({}, DateField::LastModified, kYear, wide())).collect();
   f5.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
   Fixture f6;
   f6.client.practices(by_date<kareo::PracticeQuery>({}, DateField::Created, kYear)).collect();
-  f6.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  f6.expect_pair("FromCreatedDate", "ToCreatedDate", 366);
   Fixture f7;
   f7.client.service_locations(by_date<kareo::ServiceLocationQuery>({}, DateField::Created, kYear)).collect();
-  f7.expect_pair("FromCreatedDate", "ToCreatedDate", 30);
+  f7.expect_pair("FromCreatedDate", "ToCreatedDate", 366);
   Fixture f8;
   f8.client.procedure_codes(by_date<kareo::ProcedureCodeQuery>({}, DateField::LastModified, kYear)).collect();
-  f8.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 30);
+  f8.expect_pair("FromLastModifiedDate", "ToLastModifiedDate", 366);
 }
 
 TEST(PagingCalls, RefusesDateFieldsACallDoesNotHave) {

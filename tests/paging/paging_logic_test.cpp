@@ -72,7 +72,7 @@ TEST(PagingPlan, SplittingHalvesTheCurrentWindowAtAWholeDay) {
   ASSERT_TRUE(plan.split());
   EXPECT_EQ(plan.current().from, at(2024, 1, 1));
   EXPECT_EQ(plan.current().to, at(2024, 1, 16));
-  EXPECT_EQ(plan.remaining(), 3u);  // two halves and the rest of the period
+  EXPECT_EQ(plan.remaining(), 4u);  // two halves and the rest of the period, now at the width of a half
   plan.complete();
   EXPECT_EQ(plan.current().from, at(2024, 1, 16));
   EXPECT_EQ(plan.current().to, at(2024, 1, 31));

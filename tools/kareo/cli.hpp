@@ -155,8 +155,8 @@ class Session {
   const Globals& globals() const noexcept { return globals_; }
 
   Output& output();
-  /// Paging options whose progress reports drive the progress bar; windows of --window-days, else
-  /// `default_window_days` (0: the library's default).
+  /// Paging options whose progress reports drive the progress bar; windows of at most --window-days, else
+  /// `default_window_days` (0: the library's default, the widest window the operation allows).
   kareo::PagingOptions paging(int default_window_days = 0);
   /// The progress bar (enabled by --progress, or when stderr is a terminal).
   Progress& progress() { return *progress_; }

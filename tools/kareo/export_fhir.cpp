@@ -63,7 +63,7 @@ void read_practice(Session& s, const ExportRequest& r, kareo::fhir::Exporter& ou
     query.filter.PracticeName = r.practice;
     if (r.since) {
       query.last_modified = modified;
-      query.paging = s.paging(365);
+      query.paging = s.paging();
     }
     for (const auto& p : client.patients(query)) out.add(p);
     s.progress().finish();
@@ -72,7 +72,7 @@ void read_practice(Session& s, const ExportRequest& r, kareo::fhir::Exporter& ou
     kareo::AppointmentQuery query;
     query.filter.PracticeName = r.practice;
     query.last_modified = modified;
-    query.paging = s.paging(365);
+    query.paging = s.paging();
     for (const auto& a : client.appointments(query)) {
       if (r.wants("patients") && a.PatientID && !a.PatientID->empty() && !out.contains("Patient", *a.PatientID)) {
         try {

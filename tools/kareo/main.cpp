@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
                      "account, on any machine (or $KAREO_PACING_DB; keeps a password out of the process list)")
           ->envname("KAREO_PACING_DB");
   app.add_option("--window-days", g.window_days,
-                 "Width of the date windows ranged reads and sync are paged in (default 30, sync 365; narrower "
-                 "windows are used where the service requires them, and a window that fails is halved)")
+                 "The widest date window ranged reads and sync send (default: the widest the service allows, the "
+                 "whole range where it has no limit; windows narrow after a failure or a large answer and widen "
+                 "again, never past this)")
       ->check(CLI::Range(1, 3660));
   auto* no_pacing = app.add_flag(
       "--no-pacing", g.no_pacing,

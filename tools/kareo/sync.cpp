@@ -87,7 +87,7 @@ void add_sync_command(CLI::App& app, Commands& commands) {
          };
          options.poll_interval = std::chrono::seconds(static_cast<long long>(std::max(1.0, a->interval_seconds)));
          if (!a->since.empty()) options.start = parse_date_option(a->since, "--since");
-         options.paging = s.paging(365);  // last-modified pairs have no window limit; failing windows are halved
+         options.paging = s.paging();  // adaptive windows: the whole period unless --window-days caps them
 
          // JSON lines unless --format says otherwise; a table only for --once (it is printed at the end).
          Output& out = s.output();
