@@ -133,6 +133,7 @@ struct Client::Impl {
     typename T::Response response;
     Exchange exchange{body, response};
     if (o.timeout) exchange.deadline = std::chrono::steady_clock::now() + *o.timeout;
+    exchange.cancel = o.cancel;
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
     // every stack has (kareo/policies.hpp).
     stack_for(Op, o)->call(exchange);
