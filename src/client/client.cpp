@@ -10,6 +10,7 @@
 #include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_optable.hpp"
+#include "kareo_wireH.h"
 #include "wire_helpers.hpp"
 
 namespace kareo {
@@ -230,6 +231,27 @@ void check_write(const AppointmentCreate& appointment, Operation op) {
                               ": set AppointmentType (P: patient appointment, O: other, U: unavailable time)",
                           op);
   }
+}
+
+void check_write(const PaymentCreate& payment, Operation op) {
+  // The service needs Payment/PaymentMethod, one of the contract's PaymentMethodCode values, although the contract
+  // lets it be nil: refuse the payment here rather than have it fail, or be posted without a method, there.
+  if (!payment.Payment) return;
+  std::string accepted;
+  bool known = false;
+  for (auto code : {PaymentMethodCode::Cash, PaymentMethodCode::ElectronicFundsTransfer, PaymentMethodCode::Check,
+                    PaymentMethodCode::Other, PaymentMethodCode::CreditCard, PaymentMethodCode::Unknown}) {
+    const std::string name = kareo_wire::soap_wcf__PaymentMethodCode2s(nullptr, code);
+    accepted += (accepted.empty() ? "" : ", ") + name;
+    known = known || payment.Payment->PaymentMethod == name;
+  }
+  if (known) return;
+  const auto& given = payment.Payment->PaymentMethod;
+  throw InvalidArgument(std::string(operation_name(op)) + ": " +
+                            (blank(given) ? std::string("set Payment/PaymentMethod")
+                                          : "Payment/PaymentMethod \"" + *given + "\" is not accepted") +
+                            " (one of " + accepted + ")",
+                        op);
 }
 
 void check_write(const ExternalVendorReq& vendor, Operation op) {
