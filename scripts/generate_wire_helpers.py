@@ -8,12 +8,14 @@
                                                         back-pointers of a result graph, take() moves one object's
                                                         members into another (the generated classes have no move
                                                         constructor)
-  generate_wire_helpers.py fastparse STUB OUT           a private source for src/: the member tables the streaming
+  generate_wire_helpers.py fastparse STUB OUT TABLE     a private source for src/: the member tables the streaming
                                                         reader of list results fills the generated classes with
-                                                        (src/transport/fast_reader.hpp); fails on a member type it cannot read
+                                                        (src/transport/fast_reader.hpp), for the operation table's streamed
+                                                        rows; fails on a member type it cannot read
 """
 import re
 import sys
+import tomllib
 
 PREFIXES = {
     "kareo": "http://www.kareo.com/api/schemas/",
@@ -221,15 +223,12 @@ def write_helpers(classes, out_path):
     return 0
 
 
-# The results read by the streaming reader: each list operation's result type.
-FAST_RESULTS = {
-    "GetAllPatients": "kareo__GetAllPatientsResp",
-    "GetAppointments": "kareo__GetAppointmentsResp",
-    "GetCharges": "kareo__GetChargesResp",
-    "GetPatients": "kareo__GetPatientsResp",
-    "GetPayments": "kareo__GetPaymentsResp",
-    "GetTransactions": "kareo__GetTransactionsResp",
-}
+def streamed_results(table_path):
+    """The results the streaming reader reads: the result type of each `streamed` row of the operation table."""
+    with open(table_path, "rb") as f:
+        ops = tomllib.load(f)["operation"]
+    return [op["result"] for op in ops if op.get("streamed")]
+
 
 # Member types the streaming reader fills, by kind (see src/transport/fast_reader.hpp).
 SCALAR_KINDS = {
@@ -258,7 +257,7 @@ def all_members(classes, name):
     return (all_members(classes, base) if base else []) + members
 
 
-def write_fastparse(classes, out_path):
+def write_fastparse(classes, out_path, results):
     order = []
 
     def visit(name):
@@ -271,7 +270,7 @@ def write_fastparse(classes, out_path):
             for inner in re.findall(r"\b(\w+__\w+)\b", mtype):
                 visit(inner)
 
-    for result in FAST_RESULTS.values():
+    for result in results:
         visit(result)
 
     def table(name):
@@ -329,7 +328,7 @@ def write_fastparse(classes, out_path):
         out.append("")
     out.append("}  // namespace")
     out.append("")
-    for op, result in sorted(FAST_RESULTS.items()):
+    for result in results:
         out.append(f"template <>")
         out.append(f"const ClassTable* table_of<{result}>() {{ return &{table(result)}; }}")
     out += ["", "}  // namespace kareo::detail::fast", ""]
@@ -349,7 +348,10 @@ def main(argv):
     if argv[1] == "types":
         return write_types(classes, enums, argv[3], "--check" in argv[4:])
     if argv[1] == "fastparse":
-        return write_fastparse(classes, argv[3])
+        if len(argv) < 5:
+            sys.stderr.write("fastparse needs the operation table (src/operations/operations.toml)\n")
+            return 2
+        return write_fastparse(classes, argv[3], streamed_results(argv[4]))
     return write_helpers(classes, argv[3])
 
 

@@ -21,9 +21,10 @@ namespace kareo {
 ///   kareo::TimeoutError by then at the latest (the built-in transport ends an attempt still running; a
 ///   user-supplied transport that ignores Exchange::deadline ends it when it returns). It narrows, never widens,
 ///   RetryPolicy::max_elapsed.
-/// - `cancel` ends the call with kareo::Cancelled: before it is sent, and during a wait between two attempts. An
-///   attempt already on the wire is not interrupted: it ends with its response or its timeout, and is not
-///   retried. A ranged read stops before its next call.
+/// - `cancel` ends the call with kareo::Cancelled before it is sent, while it waits for its turn under the rate
+///   limit, during a wait between two attempts, and (built-in transport) while a read waits for its response. A
+///   write already on the wire may have been applied: it ends as kareo::AmbiguousOutcome, and is not resent. A
+///   ranged read stops before its next call.
 /// - `retry` replaces the client's RetryPolicy for this call (`max_attempts = 1`: no retry). Writes are never
 ///   resent once they may have reached the server, whatever the policy.
 ///

@@ -13,6 +13,7 @@
 #include <string>
 #include <type_traits>
 
+#include "kareo/cancellation.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/operations.hpp"
 #include "kareo/types.hpp"
@@ -102,6 +103,9 @@ class Exchange {
   /// RetryPolicy::max_elapsed; the built-in transport ends an attempt still running then with kareo::TimeoutError,
   /// and starts none after it. Other transports may ignore it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// The call's cancellation token (CallOptions::cancel), when it has one. The pacing layer ends its wait for the
+  /// account's turn with kareo::Cancelled when it is cancelled; other layers and transports may ignore it.
+  std::optional<CancellationToken> cancel;
 
   /// The request body element to send, complete with its RequestHeader. Throws kareo::InvalidArgument when the
   /// exchange is a call of another operation than `Op`.

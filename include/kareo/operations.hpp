@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-/// Calls `X(Operation, payload member, payload type, result type)` once per operation of the contract, in the
-/// order of kareo::Operation. The payload member is the body element's child (`request`, or `UpdatePatientReq`
-/// for UpdatePatient); the result member is always `<Operation>Result`. Types are in namespace kareo_wire.
+/// Calls `X(Operation, payload member, payload type, result type)` once per operation of the contract, in the order of
+/// kareo::Operation. The payload member is the body element's child (`request`, or `UpdatePatientReq` for
+/// UpdatePatient); the result member is always `<Operation>Result`. Types are in namespace kareo_wire.
 #define KAREO_OPERATION_LIST(X) \
   X(CreateAppointment, request, kareo__CreateAppointmentReq, kareo__CreateAppointmentResp) \
   X(CreateDocument, request, kareo__CreateDocumentReq, kareo__CreateDocumentResp) \
@@ -93,8 +93,8 @@ std::optional<Operation> operation_from_name(std::string_view name) noexcept;
 /// The SOAPAction header value, "http://www.kareo.com/api/schemas/KareoServices/<Operation>".
 std::string soap_action(Operation op);
 
-/// True for operations that change data on the server (Create*, Update*, Delete*, RegisterExternalVendor,
-/// UpdatePatientsExternalID). They are never resent automatically once the request may have reached the server.
+/// True for operations that change data on the server (Create*, Update*, Delete*, RegisterExternalVendor). They are
+/// never resent automatically once the request may have reached the server.
 bool is_write(Operation op) noexcept;
 
 /// The rate limit the vendor's guide publishes for the operation (April 2025): at most one call per this

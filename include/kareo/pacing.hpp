@@ -96,6 +96,19 @@ class RateLimiter {
   /// @return the time (of the limiter's clock) the turn was granted.
   virtual Clock::time_point acquire(const std::string& account, Operation op) = 0;
 
+  /// As acquire(), but the wait for the turn ends early when `cancel` is cancelled: the turn is then given back
+  /// (a later caller is not made to wait for it) and nothing may be sent.
+  /// The default implementation (for limiters written before it existed) checks `cancel` only before and after
+  /// a wait it cannot interrupt.
+  /// @return the time the turn was granted, or nullopt when cancelled.
+  virtual std::optional<Clock::time_point> acquire(const std::string& account, Operation op,
+                                                   const CancellationToken& cancel) {
+    if (cancel.cancelled()) return std::nullopt;
+    const auto slot = acquire(account, op);
+    if (cancel.cancelled()) return std::nullopt;
+    return slot;
+  }
+
   /// The service refused a call of `op` on `account` as throttled and asked to wait `wait`: no call of `op`
   /// on `account` is granted before now + `wait` + margin.
   virtual void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) = 0;
@@ -115,6 +128,8 @@ class IntervalRateLimiter final : public RateLimiter {
                                ThrottleTable table = {});
 
   Clock::time_point acquire(const std::string& account, Operation op) override;
+  std::optional<Clock::time_point> acquire(const std::string& account, Operation op,
+                                           const CancellationToken& cancel) override;
   void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) override;
   void update_limits(const ThrottleTable& table) override;
   ThrottleTable limits() const override;
@@ -142,6 +157,8 @@ class SharedFileRateLimiter final : public RateLimiter {
                                  PacingOptions options = {}, ThrottleTable table = {});
 
   Clock::time_point acquire(const std::string& account, Operation op) override;
+  std::optional<Clock::time_point> acquire(const std::string& account, Operation op,
+                                           const CancellationToken& cancel) override;
   void defer(const std::string& account, Operation op, std::chrono::milliseconds wait) override;
   void update_limits(const ThrottleTable& table) override;
   ThrottleTable limits() const override;

@@ -9,6 +9,8 @@
 #include "kareo/policies.hpp"
 #include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
+#include "kareo_optable.hpp"
+#include "kareo_wireH.h"
 #include "wire_helpers.hpp"
 
 namespace kareo {
@@ -133,6 +135,7 @@ struct Client::Impl {
     typename T::Response response;
     Exchange exchange{body, response};
     if (o.timeout) exchange.deadline = std::chrono::steady_clock::now() + *o.timeout;
+    exchange.cancel = o.cancel;
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
     // every stack has (kareo/policies.hpp).
     stack_for(Op, o)->call(exchange);
@@ -215,93 +218,76 @@ KAREO_OPERATION_LIST(KAREO_CALL_)
 
 // ---- writes ----------------------------------------------------------------------------------------------
 
-CreateAppointmentResp Client::create_appointment(AppointmentCreate appointment, const CallOptions& options) {
+namespace {
+
+// What the service needs of a write although the contract does not say so: refused here, before anything is sent.
+template <class T>
+void check_write(const T&, Operation) {}
+
+void check_write(const AppointmentCreate& appointment, Operation op) {
   // A default-constructed AppointmentType (0) is not one of the contract's values: the service would refuse it.
   const auto type = appointment.AppointmentType;
   if (type != AppointmentType::P && type != AppointmentType::O && type != AppointmentType::U) {
-    throw InvalidArgument(
-        "CreateAppointment: set AppointmentType (P: patient appointment, O: other, U: unavailable time)",
-        Operation::CreateAppointment);
+    throw InvalidArgument(std::string(operation_name(op)) +
+                              ": set AppointmentType (P: patient appointment, O: other, U: unavailable time)",
+                          op);
   }
-  CreateAppointmentReq request;
-  request.Appointment = share(appointment);
-  return impl().call<Operation::CreateAppointment>(request, options);
 }
 
-CreateDocumentResp Client::create_document(DocumentCreateRequest document, const CallOptions& options) {
-  CreateDocumentReq request;
-  request.DocumentToCreate = share(document);
-  return impl().call<Operation::CreateDocument>(request, options);
+void check_write(const PaymentCreate& payment, Operation op) {
+  // The service needs Payment/PaymentMethod, one of the contract's PaymentMethodCode values, although the contract
+  // lets it be nil: refuse the payment here rather than have it fail, or be posted without a method, there.
+  if (!payment.Payment) return;
+  std::string accepted;
+  bool known = false;
+  for (auto code : {PaymentMethodCode::Cash, PaymentMethodCode::ElectronicFundsTransfer, PaymentMethodCode::Check,
+                    PaymentMethodCode::Other, PaymentMethodCode::CreditCard, PaymentMethodCode::Unknown}) {
+    const std::string name = kareo_wire::soap_wcf__PaymentMethodCode2s(nullptr, code);
+    accepted += (accepted.empty() ? "" : ", ") + name;
+    known = known || payment.Payment->PaymentMethod == name;
+  }
+  if (known) return;
+  const auto& given = payment.Payment->PaymentMethod;
+  throw InvalidArgument(std::string(operation_name(op)) + ": " +
+                            (blank(given) ? std::string("set Payment/PaymentMethod")
+                                          : "Payment/PaymentMethod \"" + *given + "\" is not accepted") +
+                            " (one of " + accepted + ")",
+                        op);
 }
 
-CreateEncounterResp Client::create_encounter(EncounterCreate encounter, const CallOptions& options) {
-  CreateEncounterReq request;
-  request.Encounter = share(encounter);
-  return impl().call<Operation::CreateEncounter>(request, options);
+void check_write(const ExternalVendorReq& vendor, Operation op) {
+  if (blank(vendor.ExternalVendorName)) {
+    throw InvalidArgument(std::string(operation_name(op)) + ": give the ExternalVendorName", op);
+  }
 }
 
-ModifyPatientResp Client::create_patient(PatientCreate patient, const CallOptions& options) {
-  CreatePatientReq request;
-  request.Patient = share(patient);
-  return impl().call<Operation::CreatePatient>(request, options);
+// Puts a write's argument in its payload member: shared when the member is a pointer, else copied.
+template <class M, class V>
+void put(std::shared_ptr<M>& member, V&& value) {
+  member = std::make_shared<M>(std::forward<V>(value));
+}
+template <class M, class V>
+void put(M& member, V&& value) {
+  member = std::forward<V>(value);
 }
 
-CreatePaymentResp Client::create_payment(PaymentCreate payment, const CallOptions& options) {
-  CreatePaymentRequest request;
-  request.Payment = share(payment);
-  return impl().call<Operation::CreatePayment>(request, options);
-}
+}  // namespace
 
-DeleteAppointmentResp Client::delete_appointment(AppointmentDelete appointment, const CallOptions& options) {
-  DeleteAppointmentReq request;
-  request.Appointment = share(appointment);
-  return impl().call<Operation::DeleteAppointment>(request, options);
-}
+// Every write method: check what the service needs, put the argument in the payload, call (kareo_optable.hpp).
+#define KAREO_WRITE_(Name, Method, Arg, Member)                                                 \
+  wire::Traits<Operation::Name>::Result Client::Method(Arg value, const CallOptions& options) { \
+    check_write(value, Operation::Name);                                                        \
+    wire::Traits<Operation::Name>::Payload request;                                             \
+    put(request.Member, std::move(value));                                                      \
+    return impl().call<Operation::Name>(request, options);                                      \
+  }
+KAREO_CLIENT_WRITES(KAREO_WRITE_)
+#undef KAREO_WRITE_
 
 DeleteAppointmentResp Client::delete_appointment(std::int64_t appointment_id, const CallOptions& options) {
   AppointmentDelete appointment;
   appointment.AppointmentId = appointment_id;
   return delete_appointment(std::move(appointment), options);
-}
-
-DeleteDocumentResp Client::delete_document(std::int64_t document_id, const CallOptions& options) {
-  DeleteDocumentReq request;
-  request.DocumentId = document_id;
-  return impl().call<Operation::DeleteDocument>(request, options);
-}
-
-RegisterExternalVendorResp Client::register_external_vendor(ExternalVendorReq vendor, const CallOptions& options) {
-  if (blank(vendor.ExternalVendorName)) {
-    throw InvalidArgument("RegisterExternalVendor: give the ExternalVendorName", Operation::RegisterExternalVendor);
-  }
-  RegisterExternalVendorReq request;
-  request.ExternalVendor = share(vendor);
-  return impl().call<Operation::RegisterExternalVendor>(request, options);
-}
-
-UpdateAppointmentResp Client::update_appointment(AppointmentUpdate appointment, const CallOptions& options) {
-  UpdateAppointmentReq request;
-  request.Appointment = share(appointment);
-  return impl().call<Operation::UpdateAppointment>(request, options);
-}
-
-CreateEncounterResp Client::update_encounter_status(EncounterUpdateStatus status, const CallOptions& options) {
-  UpdateEncounterStatusReq request;
-  request.EncounterUpdateStatus = share(status);
-  return impl().call<Operation::UpdateEncounterStatus>(request, options);
-}
-
-ModifyPatientResp Client::update_patient(PatientUpdate patient, const CallOptions& options) {
-  UpdatePatientReq request;
-  request.Patient = share(patient);
-  return impl().call<Operation::UpdatePatient>(request, options);
-}
-
-UpdatePatientsExternalIDResp Client::update_patients_external_id(PatientExternalIDSettingBatch updates,
-                                                                 const CallOptions& options) {
-  UpdatePatientsExternalIDReq request;
-  request.Updates = share(updates);
-  return impl().call<Operation::UpdatePatientsExternalID>(request, options);
 }
 
 std::vector<ThrottleLimit> refresh_limits(Client& client, RateLimiter& limiter) {

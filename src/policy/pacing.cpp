@@ -119,6 +119,26 @@ Clock::time_point IntervalRateLimiter::acquire(const std::string& account, Opera
   return slot;
 }
 
+std::optional<Clock::time_point> IntervalRateLimiter::acquire(const std::string& account, Operation op,
+                                                              const CancellationToken& cancel) {
+  if (cancel.cancelled()) return std::nullopt;
+  Clock::time_point slot, before, after;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto now = clock_->now();
+    auto& next = next_[{account, op}];
+    before = next;
+    slot = std::max(now, next);
+    after = next = slot + with_margin(table_.interval(op), options_);
+  }
+  if (clock_->sleep_until(slot, cancel)) return slot;
+  // Give the turn back unless someone queued behind it meanwhile (then it stays a gap: their turn is theirs).
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& next = next_[{account, op}];
+  if (next == after) next = before;
+  return std::nullopt;
+}
+
 void IntervalRateLimiter::defer(const std::string& account, Operation op, milliseconds wait) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& next = next_[{account, op}];
@@ -272,6 +292,43 @@ Clock::time_point SharedFileRateLimiter::acquire(const std::string& account, Ope
   return slot;
 }
 
+std::optional<Clock::time_point> SharedFileRateLimiter::acquire(const std::string& account, Operation op,
+                                                                const CancellationToken& cancel) {
+  if (cancel.cancelled()) return std::nullopt;
+  const milliseconds spacing = with_margin(limits().interval(op), options_);
+  const std::string key(operation_name(op));
+  Clock::time_point slot;
+  std::optional<long long> before;
+  long long after = 0;
+  {
+    LockedFile file(file_for(account));
+    auto schedule = file.read();
+    const auto now = clock_->now();
+    Clock::time_point next = now;
+    if (auto it = schedule.find(key); it != schedule.end()) {
+      before = it->second;
+      next = from_ns(it->second);
+      if (next > now + kStaleAhead) next = now;
+    }
+    slot = std::max(now, next);
+    after = schedule[key] = to_ns(slot + spacing);
+    file.write(schedule);
+  }
+  if (clock_->sleep_until(slot, cancel)) return slot;
+  // Give the turn back unless another caller (of this process or another) queued behind it meanwhile.
+  LockedFile file(file_for(account));
+  auto schedule = file.read();
+  if (auto it = schedule.find(key); it != schedule.end() && it->second == after) {
+    if (before) {
+      it->second = *before;
+    } else {
+      schedule.erase(it);
+    }
+    file.write(schedule);
+  }
+  return std::nullopt;
+}
+
 void SharedFileRateLimiter::defer(const std::string& account, Operation op, milliseconds wait) {
   const std::string key(operation_name(op));
   LockedFile file(file_for(account));
@@ -306,7 +363,14 @@ PacedConnection::PacedConnection(std::shared_ptr<Connection> inner, std::shared_
 
 void PacedConnection::call(Exchange& exchange) {
   const std::string account = detail::account_id(detail::customer_key_of(exchange));
-  limiter_->acquire(account, exchange.operation);
+  if (exchange.cancel) {
+    if (!limiter_->acquire(account, exchange.operation, *exchange.cancel)) {
+      throw Cancelled(std::string(operation_name(exchange.operation)) +
+                      ": cancelled while waiting for its turn under the rate limit; not sent");
+    }
+  } else {
+    limiter_->acquire(account, exchange.operation);
+  }
   try {
     inner_->call(exchange);
   } catch (const Throttled& throttled) {

@@ -1,4 +1,4 @@
-// The fake server's encounter operations: CreateEncounter, UpdateEncounterStatus.
+// The fake server's encounter writes: creating an encounter, and changing its status.
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-// The fake server's patient writes: CreatePatient, UpdatePatient, UpdatePatientsExternalID.
+// The fake server's patient writes: creating and changing a patient, and setting patients' external IDs.
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>

@@ -172,7 +172,7 @@ Node rows_node(const ServerCore& core, Entity e, std::size_t rt, Rows rows, std:
   });
 }
 
-/// One row as the content of an element (GetPatient's Patient).
+/// One row as the content of an element (the Patient of a single-patient read).
 Node row_node(const ServerCore& core, Entity e, std::size_t rt, std::shared_ptr<const Row> row) {
   const EntityDef* def = &entity_def(e);
   SynthContext ctx = core.data->synth;

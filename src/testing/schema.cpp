@@ -1,7 +1,6 @@
 #include "schema.hpp"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -11,28 +10,8 @@ namespace {
 
 #include "fake_schema_gen.inc"
 
-struct Index {
-  std::map<std::string, int, std::less<>> by_name;
-  std::vector<std::vector<const MemberDef*>> members;
-
-  Index() {
-    members.resize(kTypeCount);
-    for (int i = 0; i < kTypeCount; ++i) by_name.emplace(kTypeDefs[i].cname, i);
-    for (int i = 0; i < kTypeCount; ++i) {
-      std::vector<int> chain;
-      for (int t = i; t >= 0; t = kTypeDefs[t].base) chain.push_back(t);
-      std::reverse(chain.begin(), chain.end());
-      for (int t : chain) {
-        for (int m = 0; m < kTypeDefs[t].member_count; ++m) {
-          members[i].push_back(&kMemberDefs[kTypeDefs[t].first_member + m]);
-        }
-      }
-    }
-  }
-};
-
-const Index& index() {
-  static const Index idx;
+const kareo::detail::contract::Index& index() {
+  static const kareo::detail::contract::Index idx(kTypeDefs, kTypeCount, kMemberDefs);
   return idx;
 }
 
@@ -72,13 +51,12 @@ int type_count() { return kTypeCount; }
 const TypeDef& type(int i) { return kTypeDefs[i]; }
 
 int type_index(std::string_view cname) {
-  const auto& idx = index();
-  auto it = idx.by_name.find(cname);
-  if (it == idx.by_name.end()) throw std::out_of_range("no generated type " + std::string(cname));
-  return it->second;
+  const int i = index().find(cname);
+  if (i < 0) throw std::out_of_range("no generated type " + std::string(cname));
+  return i;
 }
 
-const std::vector<const MemberDef*>& members(int t) { return index().members.at(static_cast<std::size_t>(t)); }
+const std::vector<const MemberDef*>& members(int t) { return index().members(t); }
 
 int member_index(int t, std::string_view element) {
   const auto& m = members(t);

@@ -5,27 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include "operations/contract_index.hpp"
+
 namespace kareo::testing::detail {
 
-struct MemberDef {
-  const char* element;   ///< local element name
-  int ns;                ///< namespace index of the element (that of the declaring type)
-  int type;              ///< type index of a complex member, -1 for a leaf
-  const char* xml_type;  ///< "xsd:string", "kareo:PatientData", ...
-  bool repeated;         ///< an item element of an ArrayOf type
-  bool required;
-  bool nillable;
-};
-
-struct TypeDef {
-  const char* cname;     ///< generated class name, e.g. "kareo__PatientData"
-  const char* xml_name;  ///< e.g. "PatientData"
-  int ns;                ///< namespace index of the type
-  int base;              ///< type index of the base type, -1 when none
-  int first_member;
-  int member_count;
-  bool wrapper;  ///< an operation's body element (e.g. _kareo__GetPatients)
-};
+using MemberDef = kareo::detail::contract::MemberDef;
+using TypeDef = kareo::detail::contract::TypeDef;
 
 namespace schema {
 

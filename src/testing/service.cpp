@@ -7,6 +7,7 @@
 
 #include "control.hpp"
 #include "http.hpp"
+#include "kareo_optable.hpp"
 #include "member_order.hpp"
 #include "node_convert.hpp"
 #include "schema.hpp"
@@ -243,10 +244,15 @@ int FakeService::handle(const std::string& op, Node wrapper) {
   raw_complete = true;
   CallRecord rec;
   rec.operation = op;
-  const Node* request = wrapper.get(op == "UpdatePatient" ? "UpdatePatientReq" : "request");
+  // Where the payload and the credentials are: the operation table's payload_member and credentials columns.
+  const optable::Row* row = nullptr;
+  for (const auto& o : optable::kTable) {
+    if (op == o.name) row = &o;
+  }
+  const Node* request = wrapper.get(row ? row->payload_member : "request");
   if (request) {
     if (const Node* header = request->get("RequestHeader")) rec.customer_key = header->str("CustomerKey").value_or("");
-    if (op == "GetCustomerIdFromKey") rec.customer_key = request->str("CustomerKey").value_or("");
+    if (row && row->inline_credentials) rec.customer_key = request->str("CustomerKey").value_or("");
   }
 
   // WCF dispatches on the SOAPAction; one without the KareoServices/ segment matches no operation.

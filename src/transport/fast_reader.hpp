@@ -1,7 +1,6 @@
-// The streaming reader of list results: the response of a bulk Get call (GetPatients, GetAllPatients,
-// GetAppointments, GetCharges, GetPayments, GetTransactions) is read with libxml2's SAX2 push parser as it
-// arrives, and its rows are built directly in the generated classes from member tables generated from the
-// soapcpp2 output (scripts/generate_wire_helpers.py fastparse). It reads what gSOAP's generated deserializer
+// The streaming reader of list results: the response of a bulk list read (the operation table's `streamed`
+// rows) is read with libxml2's SAX2 push parser as it arrives, and its rows are built directly in the generated
+// classes from member tables generated from the soapcpp2 output (scripts/generate_wire_helpers.py fastparse). It reads what gSOAP's generated deserializer
 // reads, in about half its time, and never holds the response body.
 //
 // It only takes the expected path: an Envelope whose Body holds the operation's response element. Anything

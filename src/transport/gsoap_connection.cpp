@@ -139,6 +139,7 @@ class GsoapConnection final : public Connection {
       st.deadline = *ex.deadline;
       st.deadline_is_budget = true;
     }
+    st.cancel = ex.cancel;
     soap* soap = context->ctx();
     soap->connect_timeout = gsoap_timeout(settings_.connect_timeout);
     if (const auto left = time_left(st)) {
@@ -256,9 +257,17 @@ class GsoapConnection final : public Connection {
     failed.retry_after = header_value(response.headers, "retry-after");
     failed.body = std::move(response.body);
     detach_response(ex);
+    const bool cancelled = st.cancelled;
     // The context goes back to the pool here and another thread may take it at once: nothing below reads it.
     finish(std::move(context), false);
     soap = nullptr;
+    if (cancelled) {
+      // The caller cancelled while the response was awaited. A read is abandoned; a write was sent and may
+      // have been applied: a transport failure after sending, which the retry layer reports as AmbiguousOutcome.
+      const std::string name(operation_name(ex.operation));
+      if (!failed.write) throw Cancelled(name + ": cancelled while waiting for the response");
+      throw ConnectionError(name + ": cancelled after the request was sent, while waiting for the response", details);
+    }
     raise(map_failed_attempt(failed, details, secrets.scrubber()));
   }
 

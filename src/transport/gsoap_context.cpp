@@ -32,6 +32,9 @@ int record_verify_result(int ok, X509_STORE_CTX* store) {
   return ok;
 }
 
+// How often a cancellable wait for the response looks at its token.
+constexpr milliseconds kCancelSlice{20};
+
 int capture_send(struct soap* soap, const char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   if (st->deadline && SteadyClock::now() >= *st->deadline) {
@@ -54,7 +57,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   // Past the end of the response, or after a timeout or broken framing, there is nothing more to read: gSOAP
   // asks again after an end of input, and each wait would last the whole receive timeout again.
-  if (st->timed_out || st->framing.ended() || !st->framing.error().empty()) return 0;
+  if (st->timed_out || st->cancelled || st->framing.ended() || !st->framing.error().empty()) return 0;
   n = st->framing.limit(n);
   // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
   // connection) and the whole-call deadline is enforced.
@@ -78,9 +81,30 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     p.fd = soap->socket;
     p.events = POLLIN;
     int r;
-    do {
-      r = ::poll(&p, 1, wait_ms);
-    } while (r < 0 && errno == EINTR);
+    if (st->cancel) {
+      // Cancellable: wait in slices, and end the wait (as if the connection had closed) once cancelled.
+      const auto until = wait_ms < 0 ? SteadyClock::time_point::max() : waiting_since + milliseconds(wait_ms);
+      for (;;) {
+        if (st->cancel->cancelled()) {
+          st->cancelled = true;
+          return 0;
+        }
+        const auto now = SteadyClock::now();
+        const int slice =
+            now >= until
+                ? 0
+                : static_cast<int>(std::min<long long>(
+                      kCancelSlice.count(), std::chrono::duration_cast<milliseconds>(until - now).count() + 1));
+        do {
+          r = ::poll(&p, 1, slice);
+        } while (r < 0 && errno == EINTR);
+        if (r != 0 || SteadyClock::now() >= until) break;
+      }
+    } else {
+      do {
+        r = ::poll(&p, 1, wait_ms);
+      } while (r < 0 && errno == EINTR);
+    }
     if (r == 0) {
       st->timed_out = true;
       st->deadline_hit = deadline_bound;

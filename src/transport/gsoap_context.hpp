@@ -41,6 +41,9 @@ struct CallState {
   std::size_t bytes_received = 0;
   bool timed_out = false;
   bool deadline_hit = false;
+  // The call's cancellation token (Exchange::cancel): the wait for the response ends when it is cancelled.
+  std::optional<CancellationToken> cancel;
+  bool cancelled = false;  // the wait for the response ended because `cancel` was cancelled
 
   // Canned transport (wire::make_canned_connection): no socket; requests (read from `sent`, kept whole) go
   // to `responder`.
@@ -60,6 +63,8 @@ struct CallState {
   bool keep_whole_response = false;
 
   void reset() {
+    cancel.reset();
+    cancelled = false;
     canned_head.clear();
     canned_body = std::string();  // a pooled context does not keep a large response's memory
     canned_at = 0;

@@ -521,6 +521,35 @@ TEST(Client, UpdatePatientUsesItsOwnWrapper) {
   EXPECT_EQ(payload.Patient->PatientID, 101);
 }
 
+TEST(Client, PaymentWithoutAPaymentMethodIsRefusedBeforeSending) {
+  // The service requires Payment/PaymentMethod although the contract lets it be nil: the caller hears it at once,
+  // with the values it accepts, and nothing is sent.
+  auto mock = std::make_shared<MockConnection>();
+  Client client(mock_options(mock));
+  PaymentCreate payment;
+  payment.PayerType = "Patient";
+  payment.Payment = std::make_shared<PaymentPaymentCreate>();
+  payment.Payment->AmountPaid = "25.00";
+  for (const std::optional<std::string>& method :
+       {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("cash")}) {
+    payment.Payment->PaymentMethod = method;
+    try {
+      client.create_payment(payment);
+      FAIL() << "expected InvalidArgument for " << method.value_or("(absent)");
+    } catch (const InvalidArgument& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("PaymentMethod"), std::string::npos) << m;
+      EXPECT_NE(m.find("Cash, ElectronicFundsTransfer, Check, Other, CreditCard, Unknown"), std::string::npos) << m;
+      EXPECT_EQ(e.operation(), Operation::CreatePayment);
+    }
+  }
+  EXPECT_TRUE(mock->calls.empty());
+  payment.Payment->PaymentMethod = "CreditCard";
+  client.create_payment(payment);
+  ASSERT_EQ(mock->calls.size(), 1u);
+  EXPECT_EQ(*mock->payload<Operation::CreatePayment>().Payment->Payment->PaymentMethod, "CreditCard");
+}
+
 TEST(Client, EveryOperationIsCallable) {
   auto mock = std::make_shared<MockConnection>();
   Client client(mock_options(mock));

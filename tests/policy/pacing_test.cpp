@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "kareo/client.hpp"
@@ -27,6 +28,59 @@ std::string scratch_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+// A clock whose time stands still (a ManualClock) but whose cancellable waits really block, on the token only:
+// a test knows when a wait has begun (`waiting`) and ends it by cancelling, so nothing depends on real time.
+class GateClock final : public Clock {
+ public:
+  time_point now() override { return manual_.now(); }
+  std::chrono::system_clock::time_point wall_now() override { return manual_.wall_now(); }
+  void sleep_until(time_point deadline) override { manual_.sleep_until(deadline); }
+  bool sleep_until(time_point deadline, const CancellationToken& token) override {
+    if (deadline <= now()) return !token.cancelled();
+    waiting_.set_value();
+    // Bounded: a test that never cancels fails instead of hanging.
+    return !token.wait_until(std::chrono::steady_clock::now() + 30s);
+  }
+  // Waits (bounded) until a cancellable wait has begun.
+  bool waiting() { return waiting_future_.wait_for(30s) == std::future_status::ready; }
+
+ private:
+  ManualClock manual_;
+  std::promise<void> waiting_;
+  std::future<void> waiting_future_ = waiting_.get_future();
+};
+
+// Takes a second turn of GetAllPatients on `limiter` (the first was taken) with a token, cancels it while it
+// waits, and checks that the wait ended unsent and that the turn was given back.
+void expect_cancelled_wait_gives_the_turn_back(RateLimiter& limiter, GateClock& clock) {
+  const auto t0 = clock.now();
+  ASSERT_EQ(limiter.acquire("acct", Operation::GetAllPatients), t0);
+  CancellationToken stop;
+  auto second =
+      std::async(std::launch::async, [&] { return limiter.acquire("acct", Operation::GetAllPatients, stop); });
+  ASSERT_TRUE(clock.waiting());
+  stop.cancel();
+  ASSERT_EQ(second.wait_for(30s), std::future_status::ready);
+  EXPECT_FALSE(second.get());
+  // The next caller gets the turn the cancelled one gave back, not the one after it.
+  EXPECT_EQ(limiter.acquire("acct", Operation::GetAllPatients), t0 + 5500ms);
+  // A token cancelled before the wait takes no turn at all.
+  EXPECT_FALSE(limiter.acquire("acct", Operation::GetAllPatients, stop));
+  EXPECT_EQ(limiter.acquire("acct", Operation::GetAllPatients), t0 + 11000ms);
+}
+
+TEST(PacingLimiter, ACancelledWaitEndsAtOnceAndGivesItsTurnBack) {
+  auto clock = std::make_shared<GateClock>();
+  IntervalRateLimiter limiter(clock);
+  expect_cancelled_wait_gives_the_turn_back(limiter, *clock);
+}
+
+TEST(PacingSharedFile, ACancelledWaitEndsAtOnceAndGivesItsTurnBack) {
+  auto clock = std::make_shared<GateClock>();
+  SharedFileRateLimiter limiter(scratch_dir("cancel"), clock);
+  expect_cancelled_wait_gives_the_turn_back(limiter, *clock);
 }
 
 TEST(PacingMargin, TenPercentWithFiftyMillisecondFloor) {
@@ -352,6 +406,51 @@ TEST(PacedConnection, AThrottledCallIsSentOnceAndDefersTheNextTurn) {
   const auto calls = mock->calls();
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[1].at - calls[0].at, 3300ms);  // 3 s named + 10 % margin
+}
+
+TEST(PacedConnection, ACallCancelledWhileWaitingForItsTurnIsNotSent) {
+  auto clock = std::make_shared<GateClock>();
+  auto mock = std::make_shared<MockConnection>(clock);
+  mock->handler = policy_test::succeed;
+  PacedConnection paced(mock, std::make_shared<IntervalRateLimiter>(clock));
+  auto body = patients_body("test-customer-key");
+  kareo_wire::_kareo__GetPatientsResponse response;
+  Exchange first{body, response};
+  paced.call(first);
+  CancellationToken stop;
+  Exchange second{body, response};
+  second.cancel = stop;
+  auto call = std::async(std::launch::async, [&] { paced.call(second); });
+  ASSERT_TRUE(clock->waiting());
+  stop.cancel();
+  ASSERT_EQ(call.wait_for(30s), std::future_status::ready);
+  try {
+    call.get();
+    FAIL() << "expected Cancelled";
+  } catch (const Cancelled& e) {
+    EXPECT_NE(std::string(e.what()).find("GetPatients: cancelled while waiting for its turn"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(mock->calls().size(), 1u);
+}
+
+TEST(PacedConnection, ACallOptionsCancellationEndsTheClientsPacingWait) {
+  auto clock = std::make_shared<GateClock>();
+  auto mock = std::make_shared<MockConnection>(clock);
+  mock->handler = policy_test::succeed;
+  CallPolicies p;
+  p.clock = clock;
+  p.limiter = std::make_shared<IntervalRateLimiter>(clock);
+  Client client(
+      Options{}.credentials({"test-customer-key", "test-user", "test-password"}).connection(mock).policies(p));
+  client.get_patient(101);
+  CancellationToken stop;
+  auto call = std::async(std::launch::async, [&] { return client.get_patient(102, CallOptions{}.with_cancel(stop)); });
+  ASSERT_TRUE(clock->waiting());
+  stop.cancel();
+  ASSERT_EQ(call.wait_for(30s), std::future_status::ready);
+  EXPECT_THROW(call.get(), Cancelled);
+  EXPECT_EQ(mock->calls().size(), 1u);
 }
 
 }  // namespace

@@ -17,6 +17,10 @@
 #include "kareo/json.hpp"
 #include "kareo/paging.hpp"
 
+namespace kareo::optable {
+struct CommandRow;  // kareo_optable.hpp
+}  // namespace kareo::optable
+
 namespace kareo_cli {
 
 using nlohmann::json;
@@ -187,6 +191,10 @@ void add_mirror_command(CLI::App& app, Commands& commands);
 void add_describe_command(CLI::App& app, Commands& commands);
 void add_check_request_command(CLI::App& app, Commands& commands);
 void add_export_command(CLI::App& app, Commands& commands);
+
+/// The operation table's row of `command` (its operation, description, types and filter options); the table is
+/// src/operations/operations.toml. Throws std::logic_error for a command the table does not list.
+const kareo::optable::CommandRow& command_row(const std::string& command);
 
 /// The payload and result types of the write commands, for `describe`.
 struct WriteCommandInfo {

@@ -1,24 +1,24 @@
-// The read commands: one per Get operation, ranged reads paged by date windows (or the GetAllPatients cursor).
+// The read commands: one per read operation, ranged reads paged by date windows (or a cursor). Their names,
+// descriptions and filter options are the operation table's (kareo_optable.hpp).
 #include <iostream>
 
 #include "cli.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo_cli {
 
 namespace {
 
-// The filter options a command may take.
-enum : unsigned {
-  kPractice = 1u << 0,    // --practice NAME
-  kPracticeId = 1u << 1,  // --practice-id N
-  kRange = 1u << 2,       // --from/--to: the call's natural date range
-  kModified = 1u << 3,    // --modified-from/--modified-to
-  kCreated = 1u << 4,     // --created-from/--created-to
-  kId = 1u << 5,          // --id N
-  kExternal = 1u << 6,    // --external-id X --vendor-id N
-  kNames = 1u << 7,       // --first-name, --last-name
-  kBatch = 1u << 8,       // --batch-size N
-};
+// The filter options a command may take (the table's `cli.filters`).
+using kareo::optable::kBatch;
+using kareo::optable::kCreated;
+using kareo::optable::kExternal;
+using kareo::optable::kId;
+using kareo::optable::kModified;
+using kareo::optable::kNames;
+using kareo::optable::kPractice;
+using kareo::optable::kPracticeId;
+using kareo::optable::kRange;
 
 struct Filters {
   std::string practice;
@@ -71,7 +71,9 @@ struct Filters {
   }
 };
 
-void add_filters(CLI::App* sub, Filters& f, unsigned which, const std::string& range_meaning = {}) {
+// Adds the filter options the table gives the command.
+void add_filters(CLI::App* sub, Filters& f, const std::string& range_meaning = {}) {
+  const unsigned which = command_row(sub->get_name()).filters;
   if (which & kPractice) sub->add_option("--practice", f.practice, "Practice name (exactly as Tebra spells it)");
   if (which & kPracticeId) f.practice_id_opt = sub->add_option("--practice-id", f.practice_id, "Practice ID");
   if (which & kRange) {
@@ -97,7 +99,9 @@ void add_filters(CLI::App* sub, Filters& f, unsigned which, const std::string& r
     sub->add_option("--last-name", f.last_name, "Last name");
   }
   if (which & kBatch)
-    sub->add_option("--batch-size", f.batch_size, "Records per GetAllPatients call, 1..1000 (default 1000)")
+    sub->add_option(
+           "--batch-size", f.batch_size,
+           "Records per " + std::string(command_row("all-patients").operation) + " call, 1..1000 (default 1000)")
         ->check(CLI::Range(1, 1000));
 }
 
@@ -144,10 +148,9 @@ Query query_of(Session& s, Filter filter, const std::optional<Filters::Range>& r
   return query;
 }
 
-// Registers a command.
-CLI::App* command(CLI::App& app, Commands& commands, const char* name, const char* description,
-                  std::function<int(Session&)> run) {
-  CLI::App* sub = app.add_subcommand(name, description);
+// Registers a command, with the table's description.
+CLI::App* command(CLI::App& app, Commands& commands, const char* name, std::function<int(Session&)> run) {
+  CLI::App* sub = app.add_subcommand(name, command_row(name).help);
   commands.push_back({sub, std::move(run)});
   return sub;
 }
@@ -168,24 +171,14 @@ int resolve_practice_id(Session& s, const Filters& f) {
 }  // namespace
 
 const std::vector<std::pair<const char*, const char*>>& read_commands() {
-  static const std::vector<std::pair<const char*, const char*>> list = {
-      {"practices", "PracticeData"},
-      {"providers", "ProviderData"},
-      {"service-locations", "ServiceLocationData"},
-      {"procedure-codes", "ProcedureCodeData"},
-      {"patients", "PatientData"},
-      {"all-patients", "PatientBatchData"},
-      {"patient", "PatientData"},
-      {"appointments", "AppointmentData"},
-      {"appointment", "AppointmentCreate"},
-      {"charges", "ChargeData"},
-      {"payments", "PaymentData"},
-      {"transactions", "TransactionData"},
-      {"encounter-details", "EncounterDetailsData"},
-      {"external-vendors", "ExternalVendorData"},
-      {"throttles", "ThrottleDetail"},
-      {"customer-id", "GetCustomerIdFromKeyResp"},
-  };
+  static const std::vector<std::pair<const char*, const char*>> list = [] {
+    std::vector<std::pair<const char*, const char*>> out;
+    for (const char* name : {"practices", "providers", "service-locations", "procedure-codes", "patients",
+                             "all-patients", "patient", "appointments", "appointment", "charges", "payments",
+                             "transactions", "encounter-details", "external-vendors", "throttles", "customer-id"})
+      out.emplace_back(name, command_row(name).type);
+    return out;
+  }();
   return list;
 }
 
@@ -193,7 +186,7 @@ void add_read_commands(CLI::App& app, Commands& commands) {
   using kareo::DateField;
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(app, commands, "practices", "List the practices (GetPractices)", [f](Session& s) {
+    auto* sub = command(app, commands, "practices", [f](Session& s) {
       kareo::PracticeFilter filter;
       set_opt(filter.PracticeName, f->practice);
       if (f->has_practice_id()) filter.ID = std::to_string(f->practice_id);
@@ -201,11 +194,11 @@ void add_read_commands(CLI::App& app, Commands& commands) {
       return print_rows<kareo::PracticeData>(
           s, s.client().practices(query_of<kareo::PracticeQuery>(s, std::move(filter), f->range(std::nullopt))), cols);
     });
-    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(app, commands, "providers", "List the providers (GetProviders)", [f](Session& s) {
+    auto* sub = command(app, commands, "providers", [f](Session& s) {
       kareo::ProviderFilter filter;
       set_opt(filter.PracticeName, f->practice);
       if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
@@ -214,202 +207,185 @@ void add_read_commands(CLI::App& app, Commands& commands) {
       return print_rows<kareo::ProviderData>(
           s, s.client().providers(query_of<kareo::ProviderQuery>(s, std::move(filter), f->range(std::nullopt))), cols);
     });
-    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(
-        app, commands, "service-locations", "List the service locations (GetServiceLocations)", [f](Session& s) {
-          kareo::ServiceLocationFilter filter;
-          set_opt(filter.PracticeName, f->practice);
-          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
-          auto cols = std::vector<std::string>{"ID", "Name", "PlaceOfService", "City", "State", "NPI", "PracticeName"};
-          return print_rows<kareo::ServiceLocationData>(
-              s,
-              s.client().service_locations(
-                  query_of<kareo::ServiceLocationQuery>(s, std::move(filter), f->range(std::nullopt))),
-              cols);
-        });
-    add_filters(sub, *f, kPractice | kPracticeId | kModified | kCreated);
+    auto* sub = command(app, commands, "service-locations", [f](Session& s) {
+      kareo::ServiceLocationFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+      auto cols = std::vector<std::string>{"ID", "Name", "PlaceOfService", "City", "State", "NPI", "PracticeName"};
+      return print_rows<kareo::ServiceLocationData>(s,
+                                                    s.client().service_locations(query_of<kareo::ServiceLocationQuery>(
+                                                        s, std::move(filter), f->range(std::nullopt))),
+                                                    cols);
+    });
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "procedure-codes", "List the procedure codes (GetProcedureCodes)", [f](Session& s) {
-          kareo::ProcedureCodeFilter filter;
-          if (f->has_id()) filter.ID = std::to_string(f->id);
-          auto cols = std::vector<std::string>{"ID", "ProcedureCode", "OfficialName", "Active", "DefaultUnits"};
-          return print_rows<kareo::ProcedureCodeData>(s,
-                                                      s.client().procedure_codes(query_of<kareo::ProcedureCodeQuery>(
-                                                          s, std::move(filter), f->range(std::nullopt))),
-                                                      cols);
-        });
-    add_filters(sub, *f, kId | kModified | kCreated);
+    auto* sub = command(app, commands, "procedure-codes", [f](Session& s) {
+      kareo::ProcedureCodeFilter filter;
+      if (f->has_id()) filter.ID = std::to_string(f->id);
+      auto cols = std::vector<std::string>{"ID", "ProcedureCode", "OfficialName", "Active", "DefaultUnits"};
+      return print_rows<kareo::ProcedureCodeData>(
+          s,
+          s.client().procedure_codes(query_of<kareo::ProcedureCodeQuery>(s, std::move(filter), f->range(std::nullopt))),
+          cols);
+    });
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "patients", "List a practice's patients (GetPatients; ranged reads page by date)",
-                [f](Session& s) {
-                  if (f->practice.empty() && !f->has_practice_id())
-                    throw kareo::InvalidArgument("patients needs --practice NAME or --practice-id N");
-                  kareo::PatientFilter filter;
-                  set_opt(filter.PracticeName, f->practice);
-                  if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
-                  set_opt(filter.FirstName, f->first_name);
-                  set_opt(filter.LastName, f->last_name);
-                  auto cols = std::vector<std::string>{"ID",     "FirstName",           "LastName",        "DOB",
-                                                       "Gender", "MedicalRecordNumber", "LastModifiedDate"};
-                  return print_rows<kareo::PatientData>(s,
-                                                        s.client().patients(query_of<kareo::PatientQuery>(
-                                                            s, std::move(filter), f->range(DateField::LastModified))),
-                                                        cols);
-                });
-    add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated | kNames, "last-modified range");
+    auto* sub = command(app, commands, "patients", [f](Session& s) {
+      if (f->practice.empty() && !f->has_practice_id())
+        throw kareo::InvalidArgument("patients needs --practice NAME or --practice-id N");
+      kareo::PatientFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+      set_opt(filter.FirstName, f->first_name);
+      set_opt(filter.LastName, f->last_name);
+      auto cols = std::vector<std::string>{"ID",     "FirstName",           "LastName",        "DOB",
+                                           "Gender", "MedicalRecordNumber", "LastModifiedDate"};
+      return print_rows<kareo::PatientData>(
+          s,
+          s.client().patients(query_of<kareo::PatientQuery>(s, std::move(filter), f->range(DateField::LastModified))),
+          cols);
+    });
+    add_filters(sub, *f, "last-modified range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(
-        app, commands, "all-patients",
-        "Every patient of a practice through the GetAllPatients cursor (one call per 5 s)", [f](Session& s) {
-          kareo::AllPatientsQuery query;
-          query.paging.batch_size = f->batch_size;
-          Progress* bar = &s.progress();
-          query.paging.on_progress = [bar](const kareo::PagingProgress& p) { bar->update(p); };
-          query.practice_id = resolve_practice_id(s, *f);
-          auto cols = std::vector<std::string>{"ID", "FirstName", "LastName", "DOB", "Gender", "MedicalRecordNumber"};
-          return print_rows<kareo::PatientBatchData>(s, s.client().all_patients(std::move(query)), cols);
-        });
-    add_filters(sub, *f, kPractice | kPracticeId | kBatch);
+    auto* sub = command(app, commands, "all-patients", [f](Session& s) {
+      kareo::AllPatientsQuery query;
+      query.paging.batch_size = f->batch_size;
+      Progress* bar = &s.progress();
+      query.paging.on_progress = [bar](const kareo::PagingProgress& p) { bar->update(p); };
+      query.practice_id = resolve_practice_id(s, *f);
+      auto cols = std::vector<std::string>{"ID", "FirstName", "LastName", "DOB", "Gender", "MedicalRecordNumber"};
+      return print_rows<kareo::PatientBatchData>(s, s.client().all_patients(std::move(query)), cols);
+    });
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(
-        app, commands, "patient", "One patient by ID, or by external ID and vendor (GetPatient)", [f](Session& s) {
-          kareo::SinglePatientFilter filter;
-          std::string what;
-          if (f->has_id()) {
-            filter.PatientID = static_cast<int>(f->id);
-            what = "no patient with ID " + std::to_string(f->id);
-          } else if (!f->external_id.empty() && f->vendor_opt->count()) {
-            filter.ExternalID = f->external_id;
-            filter.ExternalVendorID = f->vendor_id;
-            what = "no patient with external ID " + f->external_id + " of vendor " + std::to_string(f->vendor_id);
-          } else {
-            throw kareo::InvalidArgument("patient needs --id N, or --external-id X with --vendor-id N");
-          }
-          auto patient = s.client().get_patient(filter);
-          if (!patient) return not_found(what);
-          return print_single(s, *patient);
-        });
-    add_filters(sub, *f, kId | kExternal);
+    auto* sub = command(app, commands, "patient", [f](Session& s) {
+      kareo::SinglePatientFilter filter;
+      std::string what;
+      if (f->has_id()) {
+        filter.PatientID = static_cast<int>(f->id);
+        what = "no patient with ID " + std::to_string(f->id);
+      } else if (!f->external_id.empty() && f->vendor_opt->count()) {
+        filter.ExternalID = f->external_id;
+        filter.ExternalVendorID = f->vendor_id;
+        what = "no patient with external ID " + f->external_id + " of vendor " + std::to_string(f->vendor_id);
+      } else {
+        throw kareo::InvalidArgument("patient needs --id N, or --external-id X with --vendor-id N");
+      }
+      auto patient = s.client().get_patient(filter);
+      if (!patient) return not_found(what);
+      return print_single(s, *patient);
+    });
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "appointments", "List appointments (GetAppointments; --from/--to are service dates)",
-                [f](Session& s) {
-                  kareo::AppointmentFilter filter;
-                  set_opt(filter.PracticeName, f->practice);
-                  auto cols = std::vector<std::string>{"ID",
-                                                       "StartDate",
-                                                       "EndDate",
-                                                       "PatientFullName",
-                                                       "ResourceName1",
-                                                       "ServiceLocationName",
-                                                       "ConfirmationStatus",
-                                                       "AppointmentReason1"};
-                  return print_rows<kareo::AppointmentData>(s,
-                                                            s.client().appointments(query_of<kareo::AppointmentQuery>(
-                                                                s, std::move(filter), f->range(DateField::Service))),
-                                                            cols);
-                });
-    add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "service-date range");
+    auto* sub = command(app, commands, "appointments", [f](Session& s) {
+      kareo::AppointmentFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      auto cols = std::vector<std::string>{"ID",
+                                           "StartDate",
+                                           "EndDate",
+                                           "PatientFullName",
+                                           "ResourceName1",
+                                           "ServiceLocationName",
+                                           "ConfirmationStatus",
+                                           "AppointmentReason1"};
+      return print_rows<kareo::AppointmentData>(s,
+                                                s.client().appointments(query_of<kareo::AppointmentQuery>(
+                                                    s, std::move(filter), f->range(DateField::Service))),
+                                                cols);
+    });
+    add_filters(sub, *f, "service-date range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(app, commands, "appointment", "One appointment by ID (GetAppointment)", [f](Session& s) {
+    auto* sub = command(app, commands, "appointment", [f](Session& s) {
       if (!f->has_id()) throw kareo::InvalidArgument("appointment needs --id N");
       auto appointment = s.client().get_appointment(f->id);
       if (!appointment) return not_found("no appointment with ID " + std::to_string(f->id));
       return print_single(s, *appointment);
     });
-    add_filters(sub, *f, kId);
+    add_filters(sub, *f);
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub =
-        command(app, commands, "charges", "List charges (GetCharges; --from/--to are posting dates)", [f](Session& s) {
-          kareo::ChargeFilter filter;
-          set_opt(filter.PracticeName, f->practice);
-          kareo::include_unapproved_charges(filter, f->include_unapproved);
-          auto cols = std::vector<std::string>{
-              "ID",           "PostingDate",    "ServiceStartDate", "PatientName", "ProcedureCode",
-              "TotalCharges", "EncounterStatus"};
-          return print_rows<kareo::ChargeData>(
-              s, s.client().charges(query_of<kareo::ChargeQuery>(s, std::move(filter), f->range(DateField::Posting))),
-              cols);
-        });
-    add_filters(sub, *f, kPractice | kRange | kModified | kCreated, "posting-date range");
+    auto* sub = command(app, commands, "charges", [f](Session& s) {
+      kareo::ChargeFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      kareo::include_unapproved_charges(filter, f->include_unapproved);
+      auto cols = std::vector<std::string>{
+          "ID", "PostingDate", "ServiceStartDate", "PatientName", "ProcedureCode", "TotalCharges", "EncounterStatus"};
+      return print_rows<kareo::ChargeData>(
+          s, s.client().charges(query_of<kareo::ChargeQuery>(s, std::move(filter), f->range(DateField::Posting))),
+          cols);
+    });
+    add_filters(sub, *f, "posting-date range");
     sub->add_flag("--include-unapproved", f->include_unapproved,
                   "Also list the charges of unapproved encounters (Tebra leaves them out by default)");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(
-        app, commands, "payments", "List payments (GetPayments; --from/--to are posting dates)", [f](Session& s) {
-          kareo::PaymentFilter filter;
-          set_opt(filter.PracticeName, f->practice);
-          if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
-          auto cols = std::vector<std::string>{"ID",     "PostDate", "PayerName", "PayerType", "PaymentMethod",
-                                               "Amount", "Applied",  "Unapplied"};
-          return print_rows<kareo::PaymentData>(
-              s, s.client().payments(query_of<kareo::PaymentQuery>(s, std::move(filter), f->range(DateField::Posting))),
-              cols);
-        });
-    add_filters(sub, *f, kPractice | kPracticeId | kRange | kModified | kCreated, "posting-date range");
+    auto* sub = command(app, commands, "payments", [f](Session& s) {
+      kareo::PaymentFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      if (f->has_practice_id()) filter.PracticeID = std::to_string(f->practice_id);
+      auto cols = std::vector<std::string>{"ID",     "PostDate", "PayerName", "PayerType", "PaymentMethod",
+                                           "Amount", "Applied",  "Unapplied"};
+      return print_rows<kareo::PaymentData>(
+          s, s.client().payments(query_of<kareo::PaymentQuery>(s, std::move(filter), f->range(DateField::Posting))),
+          cols);
+    });
+    add_filters(sub, *f, "posting-date range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(
-        app, commands, "transactions", "List transactions (GetTransactions; --from/--to are transaction dates)",
-        [f](Session& s) {
-          kareo::TransactionFilter filter;
-          set_opt(filter.PracticeName, f->practice);
-          auto cols = std::vector<std::string>{"ID",     "TransactionDate", "Type", "PatientFullName", "ProcedureCode",
-                                               "Amount", "PayerType"};
-          return print_rows<kareo::TransactionData>(s,
-                                                    s.client().transactions(query_of<kareo::TransactionQuery>(
-                                                        s, std::move(filter), f->range(DateField::Transaction))),
-                                                    cols);
-        });
-    add_filters(sub, *f, kPractice | kRange | kModified, "transaction-date range");
+    auto* sub = command(app, commands, "transactions", [f](Session& s) {
+      kareo::TransactionFilter filter;
+      set_opt(filter.PracticeName, f->practice);
+      auto cols = std::vector<std::string>{"ID",     "TransactionDate", "Type", "PatientFullName", "ProcedureCode",
+                                           "Amount", "PayerType"};
+      return print_rows<kareo::TransactionData>(s,
+                                                s.client().transactions(query_of<kareo::TransactionQuery>(
+                                                    s, std::move(filter), f->range(DateField::Transaction))),
+                                                cols);
+    });
+    add_filters(sub, *f, "transaction-date range");
   }
   {
     auto f = std::make_shared<Filters>();
-    auto* sub = command(app, commands, "encounter-details",
-                        "One encounter with its service lines (GetEncounterDetails)", [f](Session& s) {
-                          if (!f->has_id()) throw kareo::InvalidArgument("encounter-details needs --id N");
-                          kareo::EncounterDetailsFilter filter;
-                          filter.EncounterID = std::to_string(f->id);
-                          if (!f->practice.empty() || f->has_practice_id()) {
-                            filter.Practice = std::make_shared<kareo::EncounterDetailsPractice>();
-                            set_opt(filter.Practice->PracticeName, f->practice);
-                            if (f->has_practice_id()) filter.Practice->PracticeID = std::to_string(f->practice_id);
-                          }
-                          auto cols = std::vector<std::string>{
-                              "EncounterID",      "EncounterStatus",     "PatientFirstName", "PatientLastName",
-                              "ServiceStartDate", "ServiceLocationName", "PracticeName"};
-                          return print_rows<kareo::EncounterDetailsData>(
-                              s, s.client().encounter_details({std::move(filter), {}}), cols);
-                        });
-    add_filters(sub, *f, kId | kPractice | kPracticeId);
+    auto* sub = command(app, commands, "encounter-details", [f](Session& s) {
+      if (!f->has_id()) throw kareo::InvalidArgument("encounter-details needs --id N");
+      kareo::EncounterDetailsFilter filter;
+      filter.EncounterID = std::to_string(f->id);
+      if (!f->practice.empty() || f->has_practice_id()) {
+        filter.Practice = std::make_shared<kareo::EncounterDetailsPractice>();
+        set_opt(filter.Practice->PracticeName, f->practice);
+        if (f->has_practice_id()) filter.Practice->PracticeID = std::to_string(f->practice_id);
+      }
+      auto cols =
+          std::vector<std::string>{"EncounterID",      "EncounterStatus",     "PatientFirstName", "PatientLastName",
+                                   "ServiceStartDate", "ServiceLocationName", "PracticeName"};
+      return print_rows<kareo::EncounterDetailsData>(s, s.client().encounter_details({std::move(filter), {}}), cols);
+    });
+    add_filters(sub, *f);
   }
-  command(app, commands, "external-vendors", "List the external vendors registered for the customer",
+  command(app, commands, "external-vendors",
           [](Session& s) { return print_rows<kareo::ExternalVendorData>(s, s.client().external_vendors(), {}); });
-  command(app, commands, "throttles", "The account's live rate limits (GetThrottles)",
+  command(app, commands, "throttles",
           [](Session& s) { return print_rows<kareo::ThrottleDetail>(s, s.client().throttles(), {}); });
-  command(app, commands, "customer-id", "The numeric customer ID of the customer key (GetCustomerIdFromKey)",
+  command(app, commands, "customer-id",
           [](Session& s) { return print_single(s, s.client().call<kareo::Operation::GetCustomerIdFromKey>({})); });
 }
 

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "cli.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo_cli {
 
@@ -60,12 +61,17 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+// Its description: the table's, and the payload's type.
+std::string payload_help(const char* name) {
+  const auto& row = command_row(name);
+  return std::string(row.help) + "; payload: " + row.type + " as JSON (kareo describe " + name + ")";
+}
+
 // A command taking a JSON payload of type Payload.
 template <class Payload, class Call>
-void payload_command(CLI::App& app, Commands& commands, const char* name, const std::string& description, Call call) {
+void payload_command(CLI::App& app, Commands& commands, const char* name, Call call) {
   auto a = std::make_shared<WriteArgs>();
-  CLI::App* sub = app.add_subcommand(name, description + "; payload: " + std::string(kareo::describe<Payload>().name) +
-                                               " as JSON (kareo describe " + name + ")");
+  CLI::App* sub = app.add_subcommand(name, payload_help(name));
   sub->add_option("--json", a->json_path, "The payload as a JSON file, or - for standard input")->required();
   commands.push_back({sub, [a, call](Session& s) { return call(s, read_payload<Payload>(*a)); }});
 }
@@ -73,68 +79,56 @@ void payload_command(CLI::App& app, Commands& commands, const char* name, const 
 }  // namespace
 
 const std::vector<WriteCommandInfo>& write_commands() {
-  static const std::vector<WriteCommandInfo> list = {
-      {"create-patient", "PatientCreate", "ModifyPatientResp"},
-      {"update-patient", "PatientUpdate", "ModifyPatientResp"},
-      {"create-appointment", "AppointmentCreate", "CreateAppointmentResp"},
-      {"update-appointment", "AppointmentUpdate", "UpdateAppointmentResp"},
-      {"delete-appointment", "", "DeleteAppointmentResp"},
-      {"create-encounter", "EncounterCreate", "CreateEncounterResp"},
-      {"update-encounter-status", "EncounterUpdateStatus", "CreateEncounterResp"},
-      {"create-payment", "PaymentCreate", "CreatePaymentResp"},
-      {"create-document", "DocumentCreateRequest", "CreateDocumentResp"},
-      {"delete-document", "", "DeleteDocumentResp"},
-      {"register-vendor", "ExternalVendorReq", "RegisterExternalVendorResp"},
-      {"update-external-ids", "PatientExternalIDSettingBatch", "UpdatePatientsExternalIDResp"},
-  };
+  static const std::vector<WriteCommandInfo> list = [] {
+    std::vector<WriteCommandInfo> out;
+    for (const char* name : {"create-patient", "update-patient", "create-appointment", "update-appointment",
+                             "delete-appointment", "create-encounter", "update-encounter-status", "create-payment",
+                             "create-document", "delete-document", "register-vendor", "update-external-ids"}) {
+      const auto& row = command_row(name);
+      out.push_back({row.command, row.type, row.result});
+    }
+    return out;
+  }();
   return list;
 }
 
 void add_write_commands(CLI::App& app, Commands& commands) {
-  payload_command<kareo::PatientCreate>(
-      app, commands, "create-patient", "Create a patient with CreatePatient",
-      [](Session& s, kareo::PatientCreate p) { return print_result(s, s.client().create_patient(std::move(p))); });
-  payload_command<kareo::PatientUpdate>(
-      app, commands, "update-patient", "Change a patient with UpdatePatient",
-      [](Session& s, kareo::PatientUpdate p) { return print_result(s, s.client().update_patient(std::move(p))); });
+  payload_command<kareo::PatientCreate>(app, commands, "create-patient", [](Session& s, kareo::PatientCreate p) {
+    return print_result(s, s.client().create_patient(std::move(p)));
+  });
+  payload_command<kareo::PatientUpdate>(app, commands, "update-patient", [](Session& s, kareo::PatientUpdate p) {
+    return print_result(s, s.client().update_patient(std::move(p)));
+  });
   payload_command<kareo::AppointmentCreate>(app, commands, "create-appointment",
-                                            "Create an appointment with CreateAppointment",
                                             [](Session& s, kareo::AppointmentCreate p) {
                                               return print_result(s, s.client().create_appointment(std::move(p)));
                                             });
   payload_command<kareo::AppointmentUpdate>(app, commands, "update-appointment",
-                                            "Change an appointment with UpdateAppointment",
                                             [](Session& s, kareo::AppointmentUpdate p) {
                                               return print_result(s, s.client().update_appointment(std::move(p)));
                                             });
-  payload_command<kareo::EncounterCreate>(
-      app, commands, "create-encounter", "Create an encounter and its service lines with CreateEncounter",
-      [](Session& s, kareo::EncounterCreate p) { return print_result(s, s.client().create_encounter(std::move(p))); });
+  payload_command<kareo::EncounterCreate>(app, commands, "create-encounter", [](Session& s, kareo::EncounterCreate p) {
+    return print_result(s, s.client().create_encounter(std::move(p)));
+  });
   payload_command<kareo::EncounterUpdateStatus>(
-      app, commands, "update-encounter-status", "Change an encounter's status with UpdateEncounterStatus",
-      [](Session& s, kareo::EncounterUpdateStatus p) {
+      app, commands, "update-encounter-status", [](Session& s, kareo::EncounterUpdateStatus p) {
         return print_result(s, s.client().update_encounter_status(std::move(p)));
       });
-  payload_command<kareo::PaymentCreate>(
-      app, commands, "create-payment", "Post a payment with CreatePayment",
-      [](Session& s, kareo::PaymentCreate p) { return print_result(s, s.client().create_payment(std::move(p))); });
+  payload_command<kareo::PaymentCreate>(app, commands, "create-payment", [](Session& s, kareo::PaymentCreate p) {
+    return print_result(s, s.client().create_payment(std::move(p)));
+  });
   payload_command<kareo::ExternalVendorReq>(app, commands, "register-vendor",
-                                            "Register an external vendor with RegisterExternalVendor",
                                             [](Session& s, kareo::ExternalVendorReq p) {
                                               return print_result(s, s.client().register_external_vendor(std::move(p)));
                                             });
   payload_command<kareo::PatientExternalIDSettingBatch>(
-      app, commands, "update-external-ids", "Set patients' external IDs with UpdatePatientsExternalID",
-      [](Session& s, kareo::PatientExternalIDSettingBatch p) {
+      app, commands, "update-external-ids", [](Session& s, kareo::PatientExternalIDSettingBatch p) {
         return print_result(s, s.client().update_patients_external_id(std::move(p)));
       });
 
   {
     auto a = std::make_shared<WriteArgs>();
-    CLI::App* sub = app.add_subcommand(
-        "create-document",
-        "Upload a document to a patient's chart with CreateDocument; payload: DocumentCreateRequest as JSON (kareo "
-        "describe create-document)");
+    CLI::App* sub = app.add_subcommand("create-document", payload_help("create-document"));
     sub->add_option("--json", a->json_path, "The payload as a JSON file, or - for standard input")->required();
     sub->add_option("--file", a->file, "Read FileContent (and FileName, when absent) from this file");
     commands.push_back({sub, [a](Session& s) {
@@ -151,13 +145,13 @@ void add_write_commands(CLI::App& app, Commands& commands) {
   }
   {
     auto a = std::make_shared<WriteArgs>();
-    CLI::App* sub = app.add_subcommand("delete-appointment", "Delete an appointment with DeleteAppointment");
+    CLI::App* sub = app.add_subcommand("delete-appointment", command_row("delete-appointment").help);
     sub->add_option("--id", a->id, "The appointment's ID")->required()->check(CLI::PositiveNumber);
     commands.push_back({sub, [a](Session& s) { return print_result(s, s.client().delete_appointment(a->id)); }});
   }
   {
     auto a = std::make_shared<WriteArgs>();
-    CLI::App* sub = app.add_subcommand("delete-document", "Delete a document with DeleteDocument");
+    CLI::App* sub = app.add_subcommand("delete-document", command_row("delete-document").help);
     sub->add_option("--id", a->id, "The document's ID")->required()->check(CLI::PositiveNumber);
     commands.push_back({sub, [a](Session& s) { return print_result(s, s.client().delete_document(a->id)); }});
   }

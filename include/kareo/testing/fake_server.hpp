@@ -220,7 +220,7 @@ class FakeServer {
   void set_throttle(bool on);
   /// Forgets every account's last call times (the next call of each operation is allowed).
   void reset_throttle();
-  /// The rate limits in effect: operation → minimum interval (what GetThrottles answers).
+  /// The rate limits in effect: operation → minimum interval (what the service's throttle read answers).
   std::map<std::string, std::chrono::milliseconds> throttle_table() const;
 
   /// The records; thread-safe, also while serving.

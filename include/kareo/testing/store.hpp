@@ -13,20 +13,21 @@
 
 namespace kareo::testing {
 
-/// The kinds of records the fake server keeps, and the operations that read them.
+/// The kinds of records the fake server keeps. The operation table's `store_entity` column names the list
+/// operation that reads each (src/operations/operations.toml).
 enum class Entity {
-  Practice,         ///< GetPractices (PracticeData).
-  Provider,         ///< GetProviders (ProviderData).
-  ServiceLocation,  ///< GetServiceLocations (ServiceLocationData).
-  ProcedureCode,    ///< GetProcedureCodes (ProcedureCodeData).
-  Patient,          ///< GetPatients, GetAllPatients, GetPatient (PatientData / PatientBatchData).
-  Appointment,      ///< GetAppointments (AppointmentData), GetAppointment.
-  Encounter,        ///< GetEncounterDetails (EncounterDetailsData).
-  Charge,           ///< GetCharges (ChargeData).
-  Payment,          ///< GetPayments (PaymentData).
-  Transaction,      ///< GetTransactions (TransactionData).
-  ExternalVendor,   ///< GetExternalVendors (ExternalVendorData).
-  Document,         ///< CreateDocument / DeleteDocument (no read operation).
+  Practice,         ///< PracticeData.
+  Provider,         ///< ProviderData.
+  ServiceLocation,  ///< ServiceLocationData.
+  ProcedureCode,    ///< ProcedureCodeData.
+  Patient,          ///< PatientData (PatientBatchData in the cursor's batches).
+  Appointment,      ///< AppointmentData.
+  Encounter,        ///< EncounterDetailsData.
+  Charge,           ///< ChargeData.
+  Payment,          ///< PaymentData.
+  Transaction,      ///< TransactionData.
+  ExternalVendor,   ///< ExternalVendorData.
+  Document,         ///< Documents: created and deleted, never read.
 };
 
 /// Every entity, in declaration order.
@@ -88,8 +89,8 @@ class Store {
   /// A record with every member the list operation returns (synthesized members included), if it exists.
   std::optional<Record> get(Entity entity, std::int64_t id) const;
   /// The record whose external ID (for the vendor, or for any vendor) is `external_id`. Patients keep their
-  /// external IDs per external vendor (CreatePatient, UpdatePatientsExternalID); encounters their
-  /// EncounterExternalID.
+  /// external IDs per external vendor (set when a patient is created or its external IDs are updated); encounters
+  /// their EncounterExternalID.
   std::optional<std::int64_t> find_by_external_id(Entity entity, std::string_view external_id,
                                                   std::optional<int> vendor_id = std::nullopt) const;
   /// The external IDs of a record by vendor ID.
