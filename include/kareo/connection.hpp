@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -102,6 +103,15 @@ class Exchange {
   /// RetryPolicy::max_elapsed; the built-in transport ends an attempt still running then with kareo::TimeoutError,
   /// and starts none after it. Other transports may ignore it.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// Rows as they arrive (optional; list operations). When set, a Connection that reads a response as it
+  /// arrives may pass each row of the result's row array (the operation table's `rows`, e.g. the PatientData
+  /// items of GetPatients' `Patients`) to it as soon as the row is read, as a `std::shared_ptr` to the row's
+  /// generated class (kareo::PatientData...), and leave it out of the response; rows it did not pass stay in
+  /// the response. An exception it throws ends the attempt and comes out of Connection::call unchanged. Every
+  /// attempt passes its own rows: an attempt resent by the retry layer passes them again. The built-in
+  /// transport passes the rows of the table's streamed operations when the response has the expected shape;
+  /// kareo::Client sets it for PagedRange::for_each_row().
+  std::function<void(std::shared_ptr<void> row)> row_sink;
 
   /// The request body element to send, complete with its RequestHeader. Throws kareo::InvalidArgument when the
   /// exchange is a call of another operation than `Op`.
