@@ -394,10 +394,13 @@ class WindowPager {
 /// service's IDs are), so that reading a large response row by row stays near constant in memory.
 class PassedRows {
  public:
-  /// True when the row was not passed before, or only in an older version (see newer_version()); records it.
+  /// Records the row; after failed(), false when it was passed before in the same or a newer version (see
+  /// newer_version()). Rows that come twice in one reading are not looked for.
   bool pass(const std::string& id, const std::optional<std::string>& version);
   /// The read failed, or is being resent: the rows passed so far are looked up from now on.
   void failed();
+  /// Whether failed() was called since the last clear(): rows may have been passed before.
+  bool resuming() const noexcept { return looking_; }
   /// The read completed: forgets every row.
   void clear();
 

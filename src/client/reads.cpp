@@ -222,8 +222,12 @@ PagedRange<typename reads::Read<Op>::Row> one_call(
   auto batch = [state, fetch_all = std::move(fetch_all)](std::vector<Row>& out) {
     if (state->done) return false;
     std::vector<Row> rows = fetch_all();
+    // After a for_each_row() that failed part way, the rows it passed are skipped.
+    const bool resuming = state->passed.resuming();
     for (auto& row : rows) {
-      if (state->passed.pass(id_text(row.*R::id), detail::row_version(row))) out.push_back(std::move(row));
+      if (!resuming || state->passed.pass(id_text(row.*R::id), detail::row_version(row))) {
+        out.push_back(std::move(row));
+      }
     }
     state->done = true;
     state->passed.clear();

@@ -41,10 +41,11 @@ bool PassedRows::pass(const std::string& id, const std::optional<std::string>& v
     numeric_.emplace_back(*key, *when);
     return true;
   }
-  const auto [it, inserted] = other_.try_emplace(id, version.value_or(""));
-  if (inserted) return true;
-  if (!newer_version(version, it->second)) return false;
-  it->second = *version;
+  if (looking_) {
+    const auto it = other_.find(id);
+    if (it != other_.end() && !newer_version(version, it->second)) return false;
+  }
+  other_[id] = version.value_or("");
   return true;
 }
 
