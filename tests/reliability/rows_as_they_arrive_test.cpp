@@ -34,6 +34,8 @@ Options options_for(const std::string& url, CallPolicies policies = CallPolicies
       .credentials(Credentials("test-customer-key", "test-user@example.test", "test-password"))
       .connect_timeout(std::chrono::seconds(5))
       .receive_timeout(receive_timeout)
+      // The server answers one request per connection: a kept-alive connection would race with its close.
+      .keep_alive(false)
       .policies(std::move(policies))
       .call_timeout(std::chrono::seconds(120));
 }
