@@ -135,6 +135,19 @@ def targets(lines, results, profile):
             rows.append((name, mark("%.2f×" % w, w <= 1.3), mark("%.2f×" % c, c <= 1.3)))
         elif cli is not None:
             rows.append((name, "CLI run failed: %s" % cli.get("error"), "–"))
+    # Rows as they arrive: the CLI's peak resident memory, at most 64 MiB at 30,000 patients and flat to 100,000.
+    clis = [(d, find(results, "kareo-cli", "patients", d)) for d in ("10k", "30k", "100k")]
+    if all(ok(c) for _, c in clis):
+        peaks = [mib(c["max_rss_kb"]) for _, c in clis]
+        n30 = profile["datasets"].get("30k", 0)
+        rows.append(("CLI peak memory, `kareo --format json patients`, %s / %s / %s patients: ≤ 64 MiB at %s and "
+                     "flat (the largest at most 1.25× the smallest)" % (
+                         fmt(n10), fmt(n30), fmt(n100), fmt(n30)),
+                     mark("%.0f / %.0f / %.0f MiB" % tuple(peaks), peaks[1] <= 64 and peaks[2] <= 1.25 * peaks[0]),
+                     ""))
+    elif any(c is not None for _, c in clis):
+        rows.append(("CLI peak memory at 10k/30k/100k patients", "not measured (a CLI run failed or was skipped)",
+                     ""))
     floor100 = next((f for f in (find(results, x, "patients", "100k") for x in ("floor-reader", "floor-expat",
                                                                                  "floor-libxml2")) if ok(f)), None)
     if ok(ours100) and floor100 and floor100.get("response_bytes"):

@@ -46,17 +46,17 @@ OTHERS = ["zeep", "node-soap", "php-soapclient"]
 PROFILES = {
     # dataset name -> fake-server sizes; cases refer to datasets by name.
     "full": {
-        "datasets": {"10k": 10000, "100k": 100000},
+        "datasets": {"10k": 10000, "30k": 30000, "100k": 100000},
         "practices_calls": 1000, "pages_total": 50000, "batch": 1000, "repeats": 3,
         "slow_timeout": 420, "timeout": 600,
     },
     "quick": {
-        "datasets": {"10k": 2000, "100k": 20000},
+        "datasets": {"10k": 2000, "30k": 6000, "100k": 20000},
         "practices_calls": 200, "pages_total": 10000, "batch": 1000, "repeats": 1,
         "slow_timeout": 120, "timeout": 300,
     },
     "smoke": {
-        "datasets": {"10k": 30, "100k": 120},
+        "datasets": {"10k": 30, "30k": 60, "100k": 120},
         "practices_calls": 10, "pages_total": 100, "batch": 25, "repeats": 1,
         "slow_timeout": 60, "timeout": 60,
     },
@@ -284,7 +284,7 @@ def machine_info(bins):
 
 def plan(profile, stacks):
     p = PROFILES[profile]
-    n10, n100 = p["datasets"]["10k"], p["datasets"]["100k"]
+    n10, n30, n100 = p["datasets"]["10k"], p["datasets"]["30k"], p["datasets"]["100k"]
     cpp = [s for s in ("kareo", "gsoap", "floor-expat", "floor-reader", "floor-libxml2", "sax-owned") if s in stacks]
     others = [s for s in OTHERS if s in stacks]
     cases = []
@@ -304,6 +304,8 @@ def plan(profile, stacks):
         add("10k", s, "practices", calls, -1, ("http", "https"), slow=True)
     if "kareo-cli" in stacks:
         add("10k", "kareo-cli", "patients", [], n10, ("http",), p["repeats"])
+        # The CLI's peak resident memory at 10k/30k/100k: rows are written as they arrive, so it stays flat.
+        add("30k", "kareo-cli", "patients", [], n30, ("http",), 1)
         add("100k", "kareo-cli", "patients", [], n100, ("http",), 1)
     for s in cpp:
         add("100k", s, "patients", ["--expect", str(n100)], n100, ("http",) if s != "kareo" else ("http", "https"),
@@ -372,7 +374,7 @@ def main():
     results, servers_info = [], {}
     started = time.monotonic()
     try:
-        for dataset in ("10k", "100k"):
+        for dataset in ("10k", "30k", "100k"):
             todo = [c for c in cases if c["dataset"] == dataset]
             if not todo:
                 continue

@@ -302,13 +302,13 @@ def write_fastparse(classes, out_path, results):
             mtype = mtype.strip()
             if mtype in SCALAR_KINDS:
                 rows.append(f'{{"{xml}", Kind::{SCALAR_KINDS[mtype]}, '
-                            f'[](void* o, Arena&) -> void* {{ return &static_cast<{name}*>(o)->{mname}; }}, nullptr, nullptr}}')
+                            f'[](void* o, Arena&) -> void* {{ return &static_cast<{name}*>(o)->{mname}; }}, nullptr, nullptr, nullptr}}')
                 continue
             m = INNER_RE.match(mtype)
             if m and m.group(1) == "shared_ptr" and m.group(2).strip() in classes:
                 inner = m.group(2).strip()
                 rows.append(f'{{"{xml}", Kind::Object, [](void* o, Arena&) -> void* {{ auto& m = static_cast<{name}*>(o)->{mname}; '
-                            f'm = std::make_shared<{inner}>(); return m.get(); }}, &{table(inner)}, nullptr}}')
+                            f'm = std::make_shared<{inner}>(); return m.get(); }}, &{table(inner)}, nullptr, nullptr}}')
                 continue
             if m and m.group(1) == "vector":
                 inner_m = INNER_RE.match(m.group(2).strip())
@@ -316,13 +316,15 @@ def write_fastparse(classes, out_path, results):
                     inner = inner_m.group(2).strip()
                     rows.append(f'{{"{xml}", Kind::ObjectList, [](void* o, Arena& a) -> void* {{ auto& v = static_cast<{name}*>(o)->{mname}; '
                                 f'v.push_back(a.make<{inner}>()); return v.back().get(); }}, &{table(inner)}, '
-                                f'[](void* o) {{ static_cast<{name}*>(o)->{mname}.emplace_back(); }}}}')
+                                f'[](void* o) {{ static_cast<{name}*>(o)->{mname}.emplace_back(); }}, '
+                                f'[](void* o) -> std::shared_ptr<void> {{ auto& v = static_cast<{name}*>(o)->{mname}; '
+                                f'std::shared_ptr<void> p = std::move(v.back()); v.pop_back(); return p; }}}}')
                     continue
             raise SystemExit(f"fastparse: {name}.{mname} has type {mtype}, which the streaming reader cannot fill")
         out.append(f"const Member m_{name}[] = {{")
         out += [f"    {r}," for r in rows]
         if not rows:
-            out.append('    {"", Kind::String, nullptr, nullptr, nullptr},')
+            out.append('    {"", Kind::String, nullptr, nullptr, nullptr, nullptr},')
         out.append("};")
         out.append(f'const ClassTable {table(name)}{{"{name}", "{PREFIXES[prefix]}", m_{name}, {len(rows)}}};')
         out.append("")

@@ -25,6 +25,8 @@ namespace detail {
 /// A Client sharing `client`'s state (options, connection stack): what ranges and change feeds keep, so that
 /// they outlive the object they were made from. Throws kareo::InvalidArgument for a moved-from client.
 std::shared_ptr<Client> share_client(const Client& client);
+/// A call whose rows are passed on as they are read (Exchange::row_sink): what the ranges' for_each_row() uses.
+struct RowCall;
 }  // namespace detail
 
 /// A client of the Tebra (Kareo) Web Services API 2.1.
@@ -179,6 +181,7 @@ class Client {
  private:
   struct Impl;
   friend std::shared_ptr<Client> detail::share_client(const Client& client);
+  friend struct detail::RowCall;
   explicit Client(std::shared_ptr<Impl> impl);
   // The state, or InvalidArgument when this client was moved from.
   Impl& impl() const;

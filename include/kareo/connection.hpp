@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,15 @@ class Exchange {
   /// The call's cancellation token (CallOptions::cancel), when it has one. The pacing layer ends its wait for the
   /// account's turn with kareo::Cancelled when it is cancelled; other layers and transports may ignore it.
   std::optional<CancellationToken> cancel;
+  /// Rows as they arrive (optional; list operations). When set, a Connection that reads a response as it
+  /// arrives may pass each row of the result's row array (the operation table's `rows`, e.g. the PatientData
+  /// items of GetPatients' `Patients`) to it as soon as the row is read, as a `std::shared_ptr` to the row's
+  /// generated class (kareo::PatientData...), and leave it out of the response; rows it did not pass stay in
+  /// the response. An exception it throws ends the attempt and comes out of Connection::call unchanged. Every
+  /// attempt passes its own rows: an attempt resent by the retry layer passes them again. The built-in
+  /// transport passes the rows of the table's streamed operations when the response has the expected shape;
+  /// kareo::Client sets it for PagedRange::for_each_row().
+  std::function<void(std::shared_ptr<void> row)> row_sink;
 
   /// The request body element to send, complete with its RequestHeader. Throws kareo::InvalidArgument when the
   /// exchange is a call of another operation than `Op`.

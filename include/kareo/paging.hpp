@@ -40,6 +40,11 @@
 /// };
 /// for (kareo::PatientData& patient : client.patients(query)) { ... }
 /// @endcode
+/// To hold one row at a time instead of a window's rows, hand them to a function as they arrive (the bulk list
+/// responses are parsed while they are read; see PagedRange::for_each_row() for what holds after a failure):
+/// @code
+/// client.patients(query).for_each_row([&](kareo::PatientData& patient) { write(patient); });
+/// @endcode
 /// A range shares its Client's state (options and connections): it keeps working after the Client object it was
 /// made from is moved from or destroyed. Making a range from a moved-from Client throws kareo::InvalidArgument.
 ///
@@ -183,8 +188,17 @@ class PagedRange {
   /// Fills its argument with the next batch of rows and returns true, or returns false when there are no more.
   using Source = std::function<bool(std::vector<Row>&)>;
 
+  /// Receives rows one at a time (it may move from the row).
+  using RowSink = std::function<void(Row&)>;
+  /// Hands the rows of the next batch to its argument one by one, as they are read, and returns true, or returns
+  /// false when there are no more.
+  using StreamSource = std::function<bool(const RowSink&)>;
+
   /// A range reading from `source`.
   explicit PagedRange(Source source) : state_(std::make_shared<State>()) { state_->source = std::move(source); }
+  /// A range that reads its batches whole with `source` when iterated, and row by row with `stream` in
+  /// for_each_row(); both continue the same read.
+  PagedRange(Source source, StreamSource stream) : PagedRange(std::move(source)) { state_->stream = std::move(stream); }
 
  private:
   struct State;  // declared before the iterator names it (clang requires it)
@@ -236,6 +250,40 @@ class PagedRange {
   /// The end position.
   iterator end() { return iterator(); }
 
+  /// Hands every remaining row to `f` (called as `f(row)` with a `Row&` it may move from), in order, holding one
+  /// row at a time: the ranges of kareo::Client pass each row on while the response is still being read (the
+  /// built-in transport parses the bulk list responses as their bytes arrive), so memory does not grow with the
+  /// size of a response. The same rows as iterating: placeholder rows dropped, a row an earlier window returned
+  /// passed again only in a newer version, progress reported after each window.
+  ///
+  /// It continues where an iteration or an earlier for_each_row() stopped. When PagingOptions::cancel is
+  /// cancelled it stops between two rows (and before each call) with kareo::Cancelled.
+  ///
+  /// **A failure after some rows of a window (or of a one-call read) were passed to `f`**: the rows passed stay
+  /// passed, and the failure is thrown (after the retry layer's resends, and after halving the window when that
+  /// may help, as for iteration). Calling for_each_row() again (or begin()) reads that window again from its
+  /// start and skips the rows already passed, unless the service now returns them in a newer version (a newer
+  /// LastModifiedDate), which are passed again; a resend by the retry layer skips them the same way. So nothing
+  /// is skipped and nothing is passed twice in the same version. A row counts as passed once `f` was called
+  /// with it, also when `f` threw; an exception from `f` ends the read (the response is abandoned) and comes
+  /// out of for_each_row() unchanged. The service's own failure reports (ErrorResponse, SecurityResponse) are
+  /// checked when the response is complete: a response that reports one after rows throws after passing them.
+  template <typename F>
+  void for_each_row(F&& f) {
+    State& s = *state_;
+    while (!s.finished) {
+      // The rows at hand first: an iteration stopped part way, or a range without a row-by-row source.
+      while (s.position < s.batch.size()) f(s.batch[s.position++]);
+      if (s.stream) {
+        s.batch.clear();
+        s.position = 0;
+        if (!s.stream(RowSink(std::ref(f)))) s.finished = true;
+      } else if (!s.refill()) {
+        break;
+      }
+    }
+  }
+
   /// Reads every remaining row into a vector.
   std::vector<Row> collect() {
     std::vector<Row> out;
@@ -246,6 +294,7 @@ class PagedRange {
  private:
   struct State {
     Source source;
+    StreamSource stream;
     std::vector<Row> batch;
     std::size_t position = 0;
     bool finished = false;
@@ -395,6 +444,28 @@ class WindowPager {
   TimeRange last_;
 };
 
+/// The rows a one-call read passed on one at a time, to skip them when the call is made again after a
+/// failure (see PagedRange::for_each_row): 16 bytes a row when the ID is a number and the version a date (the
+/// service's IDs are), so that reading a large response row by row stays near constant in memory.
+class PassedRows {
+ public:
+  /// Records the row; after failed(), false when it was passed before in the same or a newer version (see
+  /// newer_version()). Rows that come twice in one reading are not looked for.
+  bool pass(const std::string& id, const std::optional<std::string>& version);
+  /// The read failed, or is being resent: the rows passed so far are looked up from now on.
+  void failed();
+  /// Whether failed() was called since the last clear(): rows may have been passed before.
+  bool resuming() const noexcept { return looking_; }
+  /// The read completed: forgets every row.
+  void clear();
+
+ private:
+  std::vector<std::pair<long long, long long>> numeric_;  // (ID, version in seconds; LLONG_MIN: none)
+  std::size_t sorted_ = 0;                                // numeric_[0, sorted_) is sorted, from earlier attempts
+  std::unordered_map<std::string, std::string> other_;    // IDs or versions that are not numbers and dates
+  bool looking_ = false;                                  // a failure happened: look rows up
+};
+
 /// An empty optional string: the version of rows without a last-modified date, the paging date when unknown.
 const std::optional<std::string>& no_text() noexcept;
 
@@ -427,42 +498,12 @@ const std::optional<std::string>& row_version(const Row& row) {
   }
 }
 
-/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window. `paged_at` names the
-/// row member holding the date the windows page by (null when there is none). `bytes`, when given, returns the
-/// size of the response the last fetch read (for PagingOptions::byte_budget).
-template <typename Row>
-typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
-                                               std::chrono::seconds max_width,
-                                               std::function<std::vector<Row>(const TimeRange&)> fetch,
-                                               std::optional<std::string> Row::*paged_at = nullptr,
-                                               std::function<std::uint64_t()> bytes = nullptr) {
-  auto pager = std::make_shared<WindowPager>(std::move(operation), range, options, max_width);
-  return [pager, fetch = std::move(fetch), paged_at, bytes = std::move(bytes)](std::vector<Row>& out) {
-    for (;;) {
-      const std::optional<TimeRange> window = pager->next_window();
-      if (!window) return false;
-      std::vector<Row> rows;
-      try {
-        rows = fetch(*window);
-      } catch (...) {
-        pager->failed(std::current_exception());
-        continue;
-      }
-      const std::size_t returned = rows.size();
-      std::size_t kept = 0;
-      for (auto& row : rows) {
-        if (pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text())) {
-          out.push_back(std::move(row));
-          ++kept;
-        }
-      }
-      pager->completed(kept, returned, bytes ? bytes() : 0);
-      return true;
-    }
-  };
-}
-
 }  // namespace detail
+}  // namespace kareo
+
+#include "kareo/paging_windows.hpp"
+
+namespace kareo {
 
 /// Every row of a date-filtered list call over `range`, fetched window by window with `fetch` (which sends one
 /// call for the window it is given). The building block of the functions below; use it for filters they do

@@ -1,11 +1,14 @@
 #include "kareo/client.hpp"
 
 #include <cctype>
+#include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
 
 #include "client/facade_internal.hpp"
+#include "client/row_call.hpp"
 #include "kareo/policies.hpp"
 #include "kareo/retry.hpp"
 #include "kareo/wire.hpp"
@@ -103,7 +106,8 @@ struct Client::Impl {
   }
 
   template <Operation Op>
-  typename wire::Traits<Op>::Result call(typename wire::Traits<Op>::Payload& payload, const CallOptions& o) {
+  typename wire::Traits<Op>::Result call(typename wire::Traits<Op>::Payload& payload, const CallOptions& o,
+                                         std::function<void(std::shared_ptr<void>, int)> row_sink = nullptr) {
     using T = wire::Traits<Op>;
     using P = typename T::Payload;
     credentials_or_throw(Op);
@@ -134,6 +138,11 @@ struct Client::Impl {
     T::payload(body) = share(payload);
     typename T::Response response;
     Exchange exchange{body, response};
+    if (row_sink) {
+      exchange.row_sink = [&exchange, sink = std::move(row_sink)](std::shared_ptr<void> row) {
+        sink(std::move(row), exchange.attempt);
+      };
+    }
     if (o.timeout) exchange.deadline = std::chrono::steady_clock::now() + *o.timeout;
     exchange.cancel = o.cancel;
     // A write that may have reached the server is reported as kareo::AmbiguousOutcome by the retry layer, which
@@ -215,6 +224,21 @@ typename wire::Traits<Op>::Result Client::call(typename wire::Traits<Op>::Payloa
       wire::Traits<Operation::Name>::Payload request, const CallOptions& options);
 KAREO_OPERATION_LIST(KAREO_CALL_)
 #undef KAREO_CALL_
+
+namespace detail {
+template <Operation Op>
+typename wire::Traits<Op>::Result RowCall::call(Client& client, typename wire::Traits<Op>::Payload request,
+                                                const CallOptions& options,
+                                                std::function<void(std::shared_ptr<void>, int)> sink) {
+  return client.impl().call<Op>(request, options, std::move(sink));
+}
+#define KAREO_ROW_CALL_(Name, method, array, item, id)                                             \
+  template wire::Traits<Operation::Name>::Result RowCall::call<Operation::Name>(                   \
+      Client & client, wire::Traits<Operation::Name>::Payload request, const CallOptions& options, \
+      std::function<void(std::shared_ptr<void>, int)> sink);
+KAREO_LIST_OPERATIONS(KAREO_ROW_CALL_)
+#undef KAREO_ROW_CALL_
+}  // namespace detail
 
 // ---- writes ----------------------------------------------------------------------------------------------
 

@@ -2,12 +2,14 @@
 // and the single-record reads. What differs per operation (types, date pairs, rows) comes from the operation
 // table (kareo_reads.hpp, kareo/queries.hpp); the checks of each filter are here.
 #include <cctype>
+#include <functional>
 #include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "client/row_call.hpp"
 #include "kareo/client.hpp"
 #include "kareo_reads.hpp"
 #include "wire_helpers.hpp"
@@ -25,6 +27,9 @@ bool blank(const std::optional<std::string>& s) {
   return true;
 }
 bool blank(const std::optional<int>& v) { return !v.has_value(); }
+// A row's ID as text (the ID of a row that is passed on is never blank).
+const std::string& id_text(const std::optional<std::string>& id) { return *id; }
+std::string id_text(const std::optional<int>& id) { return std::to_string(*id); }
 
 std::string name_of(Operation op) { return std::string(operation_name(op)); }
 
@@ -154,16 +159,98 @@ std::vector<typename reads::Read<Op>::Row> fetch(Client& client, typename reads:
   return take_rows<Op>(result);
 }
 
-// A range that makes one call.
-template <typename Row>
-PagedRange<Row> one_call(std::function<std::vector<Row>()> fetch_all) {
-  auto done = std::make_shared<bool>(false);
-  return PagedRange<Row>([done, fetch_all = std::move(fetch_all)](std::vector<Row>& out) {
-    if (*done) return false;
-    out = fetch_all();
-    *done = true;
+// One call of list read `Op` whose rows are passed to `sink` one at a time as they are read (placeholder rows
+// dropped); the rows a connection did not pass on as they arrived are passed after the call. `resent` is called
+// before the rows of an attempt that follows one that passed rows (a resend by the retry layer).
+template <Operation Op>
+void stream_rows(Client& client, typename wire::Traits<Op>::Payload request, const CallOptions& options,
+                 const std::function<void(typename reads::Read<Op>::Row&)>& sink,
+                 const std::function<void()>& resent = nullptr) {
+  using R = reads::Read<Op>;
+  using Row = typename R::Row;
+  auto pass = [&sink](std::shared_ptr<Row> p) {
+    if (!p || blank((*p).*R::id)) return;
+    Row row = std::move(*p);
+    p.reset();  // its storage goes now (the streaming reader's blocks are unmapped when their last row goes)
+    sink(row);
+  };
+  int passing = 0;  // the attempt whose rows are being passed
+  auto result =
+      detail::RowCall::call<Op>(client, std::move(request), options, [&](std::shared_ptr<void> p, int attempt) {
+        if (attempt != passing) {
+          if (passing != 0 && resent) resent();
+          passing = attempt;
+        }
+        pass(std::static_pointer_cast<Row>(std::move(p)));
+      });
+  auto* in = R::rows(result);
+  if (in && !in->empty() && passing != 0 && resent) resent();
+  if (in) {
+    for (auto& p : *in) pass(std::move(p));
+  }
+}
+
+// `stream_rows` with `filter` (checked here) and `fields`.
+template <Operation Op>
+void fetch_rows(Client& client, typename reads::Read<Op>::Filter filter, const typename reads::Read<Op>::Fields& fields,
+                const CallOptions& options, const std::function<void(typename reads::Read<Op>::Row&)>& sink,
+                const std::function<void()>& resent = nullptr) {
+  using R = reads::Read<Op>;
+  check(Op, filter);
+  typename wire::Traits<Op>::Payload request;
+  request.Filter = std::make_shared<typename R::Filter>(std::move(filter));
+  request.Fields = std::make_shared<typename R::Fields>(fields);
+  stream_rows<Op>(client, std::move(request), options, sink, resent);
+}
+
+// A range that makes one call: `fetch_all` returns its rows, `stream_all` passes them one at a time (and calls its
+// second argument when the retry layer resends the call after rows were passed). A resend, or a call made again
+// after a failure of `stream_all`, skips the rows already passed (detail::PassedRows).
+template <Operation Op>
+PagedRange<typename reads::Read<Op>::Row> one_call(
+    std::function<std::vector<typename reads::Read<Op>::Row>()> fetch_all,
+    std::function<void(const std::function<void(typename reads::Read<Op>::Row&)>&, const std::function<void()>&)>
+        stream_all,
+    CancellationToken cancel = {}) {
+  using R = reads::Read<Op>;
+  using Row = typename R::Row;
+  struct State {
+    bool done = false;
+    detail::PassedRows passed;
+  };
+  auto state = std::make_shared<State>();
+  auto batch = [state, fetch_all = std::move(fetch_all)](std::vector<Row>& out) {
+    if (state->done) return false;
+    std::vector<Row> rows = fetch_all();
+    // After a for_each_row() that failed part way, the rows it passed are skipped.
+    const bool resuming = state->passed.resuming();
+    for (auto& row : rows) {
+      if (!resuming || state->passed.pass(id_text(row.*R::id), detail::row_version(row))) {
+        out.push_back(std::move(row));
+      }
+    }
+    state->done = true;
+    state->passed.clear();
     return true;
-  });
+  };
+  auto rows = [state, stream_all = std::move(stream_all), cancel](const std::function<void(Row&)>& sink) {
+    if (state->done) return false;
+    try {
+      stream_all(
+          [&](Row& row) {
+            if (cancel.cancelled()) throw Cancelled(name_of(Op) + ": cancelled between two rows");
+            if (state->passed.pass(id_text(row.*R::id), detail::row_version(row))) sink(row);
+          },
+          [&] { state->passed.failed(); });
+    } catch (...) {
+      state->passed.failed();
+      throw;
+    }
+    state->done = true;
+    state->passed.clear();
+    return true;
+  };
+  return PagedRange<Row>(std::move(batch), std::move(rows));
 }
 
 constexpr seconds kUnlimited = kUnlimitedWindow;
@@ -220,10 +307,17 @@ PagedRange<typename reads::Read<Op>::Row> read(Client& client, typename reads::R
   // The range shares the client's state: it outlives the Client object (moved from or destroyed).
   std::shared_ptr<Client> c = detail::share_client(client);
   if (!paged) {
-    return one_call<Row>([c, query = std::move(query), options]() {
-      if (R::paging(query).cancel.cancelled()) throw Cancelled(name_of(Op) + ": cancelled before it was sent");
-      return fetch<Op>(*c, query.filter, query.fields, options);
-    });
+    const CancellationToken cancel = R::paging(query).cancel;
+    return one_call<Op>(
+        [c, query, options]() {
+          if (R::paging(query).cancel.cancelled()) throw Cancelled(name_of(Op) + ": cancelled before it was sent");
+          return fetch<Op>(*c, query.filter, query.fields, options);
+        },
+        [c, query, options](const std::function<void(Row&)>& sink, const std::function<void()>& resent) {
+          if (R::paging(query).cancel.cancelled()) throw Cancelled(name_of(Op) + ": cancelled before it was sent");
+          fetch_rows<Op>(*c, query.filter, query.fields, options, sink, resent);
+        },
+        cancel);
   }
   if constexpr (R::paged) {
     // GetCharges and GetAppointments by service date refuse windows over 60 days. Both ends of a window are sent;
@@ -245,9 +339,17 @@ PagedRange<typename reads::Read<Op>::Row> read(Client& client, typename reads::R
       *bytes = 0;
       return fetch<Op>(*c, std::move(f), fields, window_options);
     };
-    return PagedRange<Row>(detail::window_source<Row>(name_of(Op), paged->range, R::paging(query), max_width,
-                                                      std::move(fetch_window), paged->at,
-                                                      [bytes]() -> std::uint64_t { return *bytes; }));
+    auto stream_window = [c, filter = query.filter, fields = query.fields, window_options, from = paged->from,
+                          to = paged->to, bytes](const TimeRange& w, const std::function<void(Row&)>& sink) {
+      Filter f = filter;
+      f.*from = detail::filter_text(w.from);
+      f.*to = detail::filter_text(w.to);
+      *bytes = 0;
+      fetch_rows<Op>(*c, std::move(f), fields, window_options, sink);
+    };
+    return detail::window_range<Row>(name_of(Op), paged->range, R::paging(query), max_width, std::move(fetch_window),
+                                     std::move(stream_window), paged->at,
+                                     [bytes]() -> std::uint64_t { return *bytes; });
   } else {
     throw std::logic_error("unreachable");  // a read without date pairs is never paged
   }
@@ -256,11 +358,16 @@ PagedRange<typename reads::Read<Op>::Row> read(Client& client, typename reads::R
 // A list read without a query: one call, the whole result's rows.
 template <Operation Op>
 PagedRange<typename reads::Read<Op>::Row> read_all(Client& client, const CallOptions& options) {
+  using Row = typename reads::Read<Op>::Row;
   std::shared_ptr<Client> c = detail::share_client(client);
-  return one_call<typename reads::Read<Op>::Row>([c, options]() {
-    auto result = c->call<Op>({}, options);
-    return take_rows<Op>(result);
-  });
+  return one_call<Op>(
+      [c, options]() {
+        auto result = c->call<Op>({}, options);
+        return take_rows<Op>(result);
+      },
+      [c, options](const std::function<void(Row&)>& sink, const std::function<void()>& resent) {
+        stream_rows<Op>(*c, {}, options, sink, resent);
+      });
 }
 
 }  // namespace

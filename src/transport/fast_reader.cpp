@@ -78,6 +78,7 @@ struct Reader::Impl {
     int depth;
     std::unordered_map<const xmlChar*, int>* names;
     std::vector<bool> seen;
+    const Member* row = nullptr;  // set on a row handed over at its end (see hand_rows)
   };
 
   Impl(const ClassTable& t, void* r, const char* response, const char* result)
@@ -105,6 +106,12 @@ struct Reader::Impl {
   std::string text;
   // Per class: element name (interned by libxml2's dictionary) to member index, -1 for unknown names.
   std::unordered_map<const ClassTable*, std::unordered_map<const xmlChar*, int>> names;
+  // Rows handed over as they are read (Reader::hand_rows).
+  std::string row_array;
+  std::string row_item;
+  std::function<void(std::shared_ptr<void>)> sink;
+  std::exception_ptr sink_error;
+  const Member* array_member = nullptr;  // the member of the result frames[1] was opened for
   // Namespace URIs seen to be the expected ones (libxml2 interns them too).
   std::unordered_map<const xmlChar*, std::string_view> known_uris;
 
@@ -251,16 +258,21 @@ struct Reader::Impl {
           return;
         }
         f.seen[static_cast<std::size_t>(i)] = true;
+        if (frames.size() == 1) array_member = &m;
         push(m.type, m.slot(f.object, arena));
         return;
-      case Kind::ObjectList:
+      case Kind::ObjectList: {
         if (is_nil) {  // an empty element, as the generated code reads it
           m.append_nil(f.object);
           skip = 1;
           return;
         }
+        const bool row = sink && frames.size() == 2 && array_member && array_member->name == row_array &&
+                         m.name == row_item && m.take_last;
         push(m.type, m.slot(f.object, arena));
+        if (row) frames.back().row = &m;
         return;
+      }
     }
   }
 
@@ -318,10 +330,24 @@ struct Reader::Impl {
       return;
     }
     if (!frames.empty() && frames.back().depth == closing) {
+      const Member* row = frames.back().row;
       frames.pop_back();
+      if (row) hand_over(*row);
       return;
     }
     if (closing == 2) in_header = false;
+  }
+
+  // A row is complete: out of the result, to the sink. An exception from the sink stops the parse (it must not
+  // cross libxml2's frames) and is kept for the caller.
+  void hand_over(const Member& row) {
+    std::shared_ptr<void> object = row.take_last(frames.back().object);
+    try {
+      sink(std::move(object));
+    } catch (...) {
+      sink_error = std::current_exception();
+      fail("the rows' receiver stopped the reading");
+    }
   }
 
   void characters(const xmlChar* s, int n) {
@@ -439,5 +465,13 @@ Reader::State Reader::state() const noexcept { return impl_->state; }
 bool Reader::aside() const noexcept { return impl_->aside || impl_->state == State::Aside; }
 const std::string& Reader::error() const noexcept { return impl_->error; }
 bool Reader::result_absent() const noexcept { return impl_->absent; }
+
+void Reader::hand_rows(const char* array, const char* item, std::function<void(std::shared_ptr<void>)> sink) {
+  impl_->row_array = array;
+  impl_->row_item = item;
+  impl_->sink = std::move(sink);
+}
+
+std::exception_ptr Reader::sink_error() const noexcept { return impl_->sink_error; }
 
 }  // namespace kareo::detail::fast

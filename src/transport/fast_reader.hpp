@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -96,6 +98,8 @@ struct Member {
   const ClassTable* type;  ///< The class of an Object or ObjectList member.
   /// ObjectList: appends an empty element (a nil one) to the member of `object`.
   void (*append_nil)(void* object);
+  /// ObjectList: removes the last element of the member of `object` and returns it (a row handed over).
+  std::shared_ptr<void> (*take_last)(void* object);
 };
 
 /// A generated class: its child elements' namespace and its members (those of its bases first).
@@ -147,6 +151,14 @@ class Reader {
   const std::string& error() const noexcept;
   /// Whether the response element named the result nil (or had none): the result is then absent.
   bool result_absent() const noexcept;
+
+  /// Hands the rows over as they are read: each `item` element of the result's `array` member is passed to
+  /// `sink` (as the shared pointer the result would have held) as soon as its end tag is read, and is not kept
+  /// in the result. Call before the first feed(). An exception from `sink` stops the reading: the state
+  /// becomes Failed and sink_error() holds the exception.
+  void hand_rows(const char* array, const char* item, std::function<void(std::shared_ptr<void>)> sink);
+  /// The exception a row sink threw (null when none did).
+  std::exception_ptr sink_error() const noexcept;
 
   struct Impl;
 

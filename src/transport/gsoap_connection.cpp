@@ -175,6 +175,15 @@ class GsoapConnection final : public Connection {
       if (rc == SOAP_SSL_ERROR) tls_reason = verify_error();
       if (rc != SOAP_OK) close_abruptly(soap);
     }
+    if (st.row_error) {  // the rows' receiver (Exchange::row_sink) threw: its exception, as it is
+      const std::exception_ptr error = st.row_error;
+      record.elapsed = SteadyClock::now() - started;
+      record.bytes_sent = st.bytes_sent;
+      record.bytes_received = st.bytes_received;
+      detach_response(ex);
+      finish(std::move(context), false);
+      std::rethrow_exception(error);
+    }
     const Secrets secrets = secrets_of(ex);
     // A response the streaming reader read needs no second look at its bytes (it checked the markup itself)
     // unless it is traced or turns out to report a failure: the copy of up to 16 MiB is made only then.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,8 @@ struct CallState {
   // The streaming reader stepped aside: the whole response is kept (within Options::max_response_bytes) for
   // the generated code to read.
   bool keep_whole_response = false;
+  // What Exchange::row_sink threw: the attempt ends and the exception comes out of Connection::call.
+  std::exception_ptr row_error;
 
   void reset() {
     cancel.reset();
@@ -73,6 +76,7 @@ struct CallState {
     replay_at = 0;
     streamed = false;
     keep_whole_response = false;
+    row_error = nullptr;
     sent.clear();
     received.clear();
     bytes_sent = bytes_received = 0;

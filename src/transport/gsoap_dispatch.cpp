@@ -18,13 +18,17 @@ namespace {
 template <typename Response, typename Result>
 int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std::shared_ptr<Result>& result_slot,
                   const char* response_element, const char* result_element,
-                  int (kareo_wire::KareoServicesProxy::*generated_recv)(Response&)) {
+                  int (kareo_wire::KareoServicesProxy::*generated_recv)(Response&), Exchange& ex) {
   soap* soap = proxy.soap;
   auto* st = static_cast<CallState*>(soap->user);
   response.soap_default(soap);
   if (soap_begin_recv(soap)) return soap_closesock(soap);
   auto result = std::make_shared<Result>();
   fast::Reader reader(*fast::table_of<Result>(), result.get(), response_element, result_element);
+  if (ex.row_sink) {
+    const auto& row = optable::kTable[static_cast<std::size_t>(ex.operation)];
+    reader.hand_rows(row.rows_array, row.rows_item, ex.row_sink);
+  }
   fast::Reader::State state = fast::Reader::State::Reading;
   if (soap->ahead > 0 && soap->ahead < 0x80) {  // a character gSOAP looked ahead at
     const char c = static_cast<char>(soap->ahead);
@@ -60,6 +64,11 @@ int streamed_recv(kareo_wire::KareoServicesProxy& proxy, Response& response, std
     if (!reader.result_absent()) result_slot = std::move(result);
     if (soap_end_recv(soap)) return soap_closesock(soap);
     return soap_closesock(soap);
+  }
+  if (state == fast::Reader::State::Failed && reader.sink_error()) {
+    // The caller's receiver of the rows threw: the transport's caller rethrows it (the connection is dropped).
+    st->row_error = reader.sink_error();
+    return soap->error = SOAP_USER_ERROR;
   }
   if (state == fast::Reader::State::Failed) {
     // gSOAP keeps the pointer: the text must live in the context, not in the reader that is about to go.
@@ -105,7 +114,7 @@ int dispatch(kareo_wire::KareoServicesProxy& proxy, const char* endpoint, const 
     auto& response = ex.response<Operation::Name>();                                             \
     if (proxy.send_##Name(endpoint, action.c_str(), body)) return proxy.soap->error;             \
     return streamed_recv(proxy, response, T::result(response), #Name "Response", #Name "Result", \
-                         &kareo_wire::KareoServicesProxy::recv_##Name);                          \
+                         &kareo_wire::KareoServicesProxy::recv_##Name, ex);                      \
   }
       KAREO_STREAMED_OPERATIONS(KAREO_STREAMED_)
 #undef KAREO_STREAMED_

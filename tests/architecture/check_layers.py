@@ -27,7 +27,7 @@ LAYERS = [
     # A RateLimiter over PostgreSQL (its own library, Kareo::postgres_pacing).
     ("postgres", ["kareo/postgres_pacing.hpp", "src/postgres/"]),
     # The ranges and queries the Client's reads return; they know nothing of the Client.
-    ("paging", ["kareo/paging.hpp", "kareo/queries.hpp", "src/paging/"]),
+    ("paging", ["kareo/paging.hpp", "kareo/paging_windows.hpp", "kareo/queries.hpp", "src/paging/"]),
     ("client", ["kareo/options.hpp", "kareo/call_options.hpp", "kareo/client.hpp", "kareo/writes.hpp",
                 "src/client/"]),
     ("feed", ["kareo/change_feed.hpp", "src/feed/"]),

@@ -228,6 +228,37 @@ TEST(PagingNewestVersion, ARecordEditedAfterItsWindowWasReadComesAgainWithItsNew
   EXPECT_EQ(copies["100"], 1);
 }
 
+// for_each_row() over a connection that fills whole responses (a mock): the same rows as iterating, window by
+// window, with the newest version winning and edge duplicates dropped.
+TEST(PagingNewestVersion, RowByRowOverAWholeResponseConnectionGivesTheSameRows) {
+  ServiceFixture f;
+  const long long jan = detail::to_seconds(at(2024, 1, 1));
+  for (int i = 0; i < 40; ++i)
+    f.service->patients[100 + i] = {detail::from_seconds(jan + i * 3 * 86400LL + 5 * 3600), "", 0,
+                                    "Testpatient " + std::to_string(i)};
+  f.service->patients[200] = {at(2024, 1, 31), "", 0, "Testpatient Edge"};
+  PagingOptions o;
+  o.window = std::chrono::hours(24 * 30);
+  o.on_progress = [&](const PagingProgress& p) {
+    if (p.windows_done != 1) return;
+    f.service->patients[101].last_modified = DateTime(Date(2024, 3, 15), 9, 30, 0);
+    f.service->patients[101].name = "Testpatient Edited";
+  };
+  std::map<std::string, std::string> latest;
+  std::map<std::string, int> copies;
+  f.client
+      .patients(by_date<kareo::PatientQuery>(f.filter, DateField::LastModified, {at(2024, 1, 1), at(2024, 6, 1)}, o))
+      .for_each_row([&](PatientData& p) {
+        latest[*p.ID] = p.FirstName.value_or("");
+        ++copies[*p.ID];
+      });
+  EXPECT_EQ(latest.size(), 41u);
+  EXPECT_EQ(latest["101"], "Testpatient Edited");
+  EXPECT_EQ(copies["101"], 2);
+  EXPECT_EQ(copies["200"], 1);
+  EXPECT_EQ(copies["100"], 1);
+}
+
 TEST(PagingNewestVersion, CountsNewerVersionsAndDuplicates) {
   ServiceFixture f;
   // Both on the edge of windows 1 and 2; patient 2 is edited after window 1 was read.

@@ -109,7 +109,9 @@ template <class Row, class Rows>
 int print_rows(Session& s, Rows&& rows, std::vector<std::string> table_columns) {
   Output& out = s.output();
   out.begin(kareo::describe<Row>(), std::move(table_columns));
-  for (auto& row : rows) out.row(row);
+  // Row by row as the responses are read: JSON and CSV are written as they arrive (a table is buffered by
+  // Output to be sorted), so memory does not grow with the response.
+  rows.for_each_row([&out](Row& row) { out.row(row); });
   s.progress().finish();
   out.end();
   return 0;
