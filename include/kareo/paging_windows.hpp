@@ -15,16 +15,13 @@
 namespace kareo {
 namespace detail {
 
-/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window. `paged_at` names the
-/// row member holding the date the windows page by (null when there is none). `bytes`, when given, returns the
-/// size of the response the last fetch read (for PagingOptions::byte_budget).
+/// The batches of date windows read through `pager`: `fetch(window)` returns the rows of one window (see
+/// window_source()).
 template <typename Row>
-typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
-                                               std::chrono::seconds max_width,
-                                               std::function<std::vector<Row>(const TimeRange&)> fetch,
-                                               std::optional<std::string> Row::*paged_at = nullptr,
-                                               std::function<std::uint64_t()> bytes = nullptr) {
-  auto pager = std::make_shared<WindowPager>(std::move(operation), range, options, max_width);
+typename PagedRange<Row>::Source window_batches(std::shared_ptr<WindowPager> pager,
+                                                std::function<std::vector<Row>(const TimeRange&)> fetch,
+                                                std::optional<std::string> Row::*paged_at,
+                                                std::function<std::uint64_t()> bytes) {
   return [pager, fetch = std::move(fetch), paged_at, bytes = std::move(bytes)](std::vector<Row>& out) {
     for (;;) {
       const std::optional<TimeRange> window = pager->next_window();
@@ -50,6 +47,19 @@ typename PagedRange<Row>::Source window_source(std::string operation, TimeRange 
   };
 }
 
+/// A PagedRange source over date windows: `fetch(window)` returns the rows of one window. `paged_at` names the
+/// row member holding the date the windows page by (null when there is none). `bytes`, when given, returns the
+/// size of the response the last fetch read (for PagingOptions::byte_budget).
+template <typename Row>
+typename PagedRange<Row>::Source window_source(std::string operation, TimeRange range, const PagingOptions& options,
+                                               std::chrono::seconds max_width,
+                                               std::function<std::vector<Row>(const TimeRange&)> fetch,
+                                               std::optional<std::string> Row::*paged_at = nullptr,
+                                               std::function<std::uint64_t()> bytes = nullptr) {
+  return window_batches<Row>(std::make_shared<WindowPager>(std::move(operation), range, options, max_width),
+                             std::move(fetch), paged_at, std::move(bytes));
+}
+
 /// A PagedRange over date windows that can also pass its rows one at a time: `fetch(window)` returns the rows
 /// of one window, `stream(window, sink)` passes them to `sink` as they are read (rows it does not pass are lost:
 /// it must pass every row it read). Both go through one WindowPager: the rows of a window a failure interrupted
@@ -61,29 +71,7 @@ PagedRange<Row> window_range(std::string operation, TimeRange range, const Pagin
                              std::optional<std::string> Row::*paged_at = nullptr,
                              std::function<std::uint64_t()> bytes = nullptr) {
   auto pager = std::make_shared<WindowPager>(operation, range, options, max_width);
-  auto batch = [pager, fetch = std::move(fetch), paged_at, bytes](std::vector<Row>& out) {
-    for (;;) {
-      const std::optional<TimeRange> window = pager->next_window();
-      if (!window) return false;
-      std::vector<Row> rows;
-      try {
-        rows = fetch(*window);
-      } catch (...) {
-        pager->failed(std::current_exception());
-        continue;
-      }
-      const std::size_t returned = rows.size();
-      std::size_t kept = 0;
-      for (auto& row : rows) {
-        if (pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text())) {
-          out.push_back(std::move(row));
-          ++kept;
-        }
-      }
-      pager->completed(kept, returned, bytes ? bytes() : 0);
-      return true;
-    }
-  };
+  auto batch = window_batches<Row>(pager, std::move(fetch), paged_at, bytes);
   CancellationToken cancel = options.cancel;
   auto rows = [pager, stream = std::move(stream), paged_at, cancel, operation,
                bytes](const std::function<void(Row&)>& sink) {
