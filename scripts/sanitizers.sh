@@ -79,9 +79,16 @@ run_valgrind() {
     cmake -S . -B "$plain" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
   fi
   cmake --build "$plain" -j "$jobs" || return 1
+  # The tests run outside ctest here, so the fixture they require (the throwaway PostgreSQL server) is started
+  # and stopped around them as ctest would.
+  ctest --test-dir "$plain" -R '^postgres\.start$' --output-on-failure >/dev/null || {
+    echo "valgrind: the PostgreSQL fixture did not start"
+    return 1
+  }
+  local rc=0
   # One valgrind run per executable, over all of its tests with those labels.
-  python3 - "$plain" "$supp/valgrind.supp" "$results/valgrind.log" <<'EOF'
-import collections, json, subprocess, sys
+  python3 - "$plain" "$supp/valgrind.supp" "$results/valgrind.log" <<'EOF' || rc=1
+import collections, concurrent.futures, json, os, subprocess, sys
 build, supp, log = sys.argv[1:4]
 info = json.loads(subprocess.run(["ctest", "--test-dir", build, "--show-only=json-v1", "-L", "wire|integration"],
                                  check=True, capture_output=True, text=True).stdout)
@@ -98,17 +105,22 @@ for t in info["tests"]:
         if p["name"] == "ENVIRONMENT":
             env.update(v.split("=", 1) for v in p["value"])
     runs.setdefault((cmd[0], tuple(sorted(env.items()))), []).extend(filters)
+def run(item):
+    (exe, env), filters = item
+    args = ["valgrind", "--tool=memcheck", "--error-exitcode=1", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
+            "--errors-for-leak-kinds=definite,indirect,possible", "--track-origins=no", "--num-callers=30",
+            "--suppressions=" + supp, exe, "--gtest_filter=" + ":".join(filters)]
+    environment = dict(os.environ, **dict(env))
+    environment["KAREO_VALGRIND"] = "1"
+    r = subprocess.run(args, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return exe, len(filters), r
+
+# Valgrind runs a program on one core: as many executables at once as there are cores.
 failed = 0
-with open(log, "w") as out:
-    for (exe, env), filters in runs.items():
-        args = ["valgrind", "--tool=memcheck", "--error-exitcode=1", "--leak-check=full", "--show-leak-kinds=definite,indirect,possible",
-                "--errors-for-leak-kinds=definite,indirect,possible", "--track-origins=no", "--num-callers=30",
-                "--suppressions=" + supp, exe, "--gtest_filter=" + ":".join(filters)]
-        environment = dict(__import__("os").environ, **dict(env))
-        environment["KAREO_VALGRIND"] = "1"
-        print("valgrind", exe, len(filters), "tests", flush=True)
-        r = subprocess.run(args, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+with open(log, "w") as out, concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    for exe, count, r in pool.map(run, runs.items()):
         out.write(r.stdout)
+        print("valgrind", exe, count, "tests", flush=True)
         summary = [l for l in r.stdout.splitlines() if "ERROR SUMMARY" in l or "definitely lost" in l or "PASSED" in l or "FAILED" in l]
         print("\n".join(summary[-4:]), flush=True)
         if r.returncode != 0:
@@ -117,6 +129,8 @@ with open(log, "w") as out:
 print("valgrind:", len(runs), "executables,", failed, "failed")
 sys.exit(1 if failed else 0)
 EOF
+  ctest --test-dir "$plain" -R '^postgres\.stop$' >/dev/null || true
+  return $rc
 }
 
 run_fuzz() {

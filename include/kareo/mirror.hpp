@@ -42,6 +42,7 @@
 #include "kareo/clock.hpp"
 #include "kareo/datetime.hpp"
 #include "kareo/paging.hpp"
+#include "kareo/values.hpp"
 
 namespace kareo {
 
@@ -64,21 +65,18 @@ const std::vector<MirrorTable>& mirror_tables();
 /// The table's SQL name: "patients", ..., "service_locations".
 const char* mirror_table_name(MirrorTable table) noexcept;
 
-/// What a typed column holds.
-enum class ColumnKind {
-  Text,       ///< Text as the service sent it.
-  Date,       ///< A calendar date (SQLite: 'YYYY-MM-DD' text; PostgreSQL: date).
-  Timestamp,  ///< A UTC time (SQLite: 'YYYY-MM-DD HH:MM:SS' text; PostgreSQL: timestamptz).
-  Numeric,    ///< An amount (SQLite: NUMERIC; PostgreSQL: numeric).
-  Boolean,    ///< A boolean (SQLite: 0 or 1; PostgreSQL: boolean).
+/// One typed column of a table, filled from one member of the record. Its kind is the member's kind in the
+/// contract (kareo/values.hpp), and its SQL type follows from that kind: Date a date ('YYYY-MM-DD' text in
+/// SQLite), DateTime a timestamp without zone (the practice's clock), UtcDateTime a UTC timestamp (timestamptz in
+/// PostgreSQL), Boolean a boolean (0 or 1 in SQLite), Money a numeric, Text the service's text.
+struct MirrorColumn {
+  const char* name;   ///< The column, e.g. "last_name".
+  const char* member; ///< The record's member it is read from, e.g. "LastName".
+  values::Kind kind;  ///< What the member holds, from the contract (values::row_kinds()).
 };
 
-/// One typed column of a table, filled from one member of the record.
-struct MirrorColumn {
-  const char* name;    ///< The column, e.g. "last_name".
-  ColumnKind kind;     ///< What it holds.
-  const char* member;  ///< The record's member it is read from, e.g. "LastName".
-};
+/// The row type whose records `table` holds, e.g. "PatientData" for MirrorTable::Patients.
+const char* mirror_row_type(MirrorTable table) noexcept;
 
 /// The typed columns of a table, in schema order (besides practice_id, id, record, last_modified, mirrored_at and
 /// deleted_at, which every table has).
@@ -92,7 +90,7 @@ struct MirrorRow {
   std::string record;                         ///< The whole record as JSON text (kareo/json.hpp mapping).
   /// LastModifiedDate as 'YYYY-MM-DD HH:MM:SS' (the service's clock, as sent); empty when absent or unreadable.
   std::optional<std::string> last_modified;
-  /// The typed columns' values in mirror_columns() order, in the text forms of ColumnKind; empty: NULL.
+  /// The typed columns' values in mirror_columns() order, as SQL text (see MirrorColumn); empty: NULL.
   std::vector<std::optional<std::string>> values;
 };
 

@@ -77,6 +77,7 @@ class PostgresRateLimiter final : public RateLimiter {
   long long execute(const char* what, const std::string& sql, const std::string& account, Operation op,
                     std::chrono::milliseconds interval);
   void connect_locked(std::optional<Operation> op = std::nullopt);
+  void create_table_locked();
   [[noreturn]] void fail_locked(const std::string& doing, std::optional<Operation> op = std::nullopt);
 
   std::string uri_;

@@ -35,8 +35,14 @@ class PostgresStore final : public MirrorStore {
       db_ = nullptr;
       throw MirrorDatabaseError("cannot connect to the PostgreSQL database " + where_ + ": " + trimmed(message));
     }
-    exec("SET TIME ZONE 'UTC'");
-    exec("SET client_min_messages = warning");
+    try {
+      exec("SET TIME ZONE 'UTC'");
+      exec("SET client_min_messages = warning");
+    } catch (...) {
+      PQfinish(db_);  // a constructor that throws runs no destructor
+      db_ = nullptr;
+      throw;
+    }
   }
   ~PostgresStore() override {
     if (db_) PQfinish(db_);

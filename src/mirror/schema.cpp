@@ -1,8 +1,9 @@
 // The mirror's tables and typed columns, and the conversion of a record's text members into column values.
 #include "mirror/schema.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <cstdlib>
+#include <stdexcept>
 
 #include "kareo/datetime.hpp"
 
@@ -10,106 +11,110 @@ namespace kareo {
 
 namespace {
 
-using K = ColumnKind;
-
-const std::vector<MirrorColumn> kPatients = {
-    {"first_name", K::Text, "FirstName"},
-    {"middle_name", K::Text, "MiddleName"},
-    {"last_name", K::Text, "LastName"},
-    {"full_name", K::Text, "PatientFullName"},
-    {"date_of_birth", K::Date, "DOB"},
-    {"gender", K::Text, "Gender"},
-    {"medical_record_number", K::Text, "MedicalRecordNumber"},
-    {"email", K::Text, "EmailAddress"},
-    {"home_phone", K::Text, "HomePhone"},
-    {"mobile_phone", K::Text, "MobilePhone"},
-    {"work_phone", K::Text, "WorkPhone"},
-    {"city", K::Text, "City"},
-    {"state", K::Text, "State"},
-    {"zip_code", K::Text, "ZipCode"},
-    {"patient_balance", K::Numeric, "PatientBalance"},
-    {"insurance_balance", K::Numeric, "InsuranceBalance"},
-    {"total_balance", K::Numeric, "TotalBalance"},
-    {"created", K::Timestamp, "CreatedDate"},
+// The typed columns: which members a table shows as columns. Their kinds come from the contract.
+struct Named {
+  const char* name;
+  const char* member;
 };
 
-const std::vector<MirrorColumn> kAppointments = {
-    {"patient_id", K::Text, "PatientID"},
-    {"patient_full_name", K::Text, "PatientFullName"},
-    {"start_time", K::Timestamp, "StartDate"},
-    {"end_time", K::Timestamp, "EndDate"},
-    {"confirmation_status", K::Text, "ConfirmationStatus"},
-    {"type", K::Text, "Type"},
-    {"service_location_id", K::Text, "ServiceLocationID"},
-    {"service_location_name", K::Text, "ServiceLocationName"},
-    {"reason", K::Text, "AppointmentReason1"},
-    {"all_day", K::Boolean, "AllDay"},
-    {"recurring", K::Boolean, "Recurring"},
-    {"created", K::Timestamp, "CreatedDate"},
+const std::vector<Named> kPatients = {
+    {"first_name", "FirstName"},
+    {"middle_name", "MiddleName"},
+    {"last_name", "LastName"},
+    {"full_name", "PatientFullName"},
+    {"date_of_birth", "DOB"},
+    {"gender", "Gender"},
+    {"medical_record_number", "MedicalRecordNumber"},
+    {"email", "EmailAddress"},
+    {"home_phone", "HomePhone"},
+    {"mobile_phone", "MobilePhone"},
+    {"work_phone", "WorkPhone"},
+    {"city", "City"},
+    {"state", "State"},
+    {"zip_code", "ZipCode"},
+    {"patient_balance", "PatientBalance"},
+    {"insurance_balance", "InsuranceBalance"},
+    {"total_balance", "TotalBalance"},
+    {"created", "CreatedDate"},
 };
 
-const std::vector<MirrorColumn> kCharges = {
-    {"encounter_id", K::Text, "EncounterID"},
-    {"encounter_status", K::Text, "EncounterStatus"},
-    {"status", K::Text, "Status"},
-    {"patient_id", K::Text, "PatientID"},
-    {"patient_name", K::Text, "PatientName"},
-    {"appointment_id", K::Text, "AppointmentID"},
-    {"procedure_code", K::Text, "ProcedureCode"},
-    {"service_start_date", K::Date, "ServiceStartDate"},
-    {"posting_date", K::Date, "PostingDate"},
-    {"units", K::Numeric, "Units"},
-    {"total_charges", K::Numeric, "TotalCharges"},
-    {"receipts", K::Numeric, "Receipts"},
-    {"patient_balance", K::Numeric, "PatientBalance"},
-    {"insurance_balance", K::Numeric, "InsuranceBalance"},
-    {"total_balance", K::Numeric, "TotalBalance"},
-    {"rendering_provider_id", K::Text, "RenderingProviderID"},
+const std::vector<Named> kAppointments = {
+    {"patient_id", "PatientID"},
+    {"patient_full_name", "PatientFullName"},
+    {"start_time", "StartDate"},
+    {"end_time", "EndDate"},
+    {"confirmation_status", "ConfirmationStatus"},
+    {"type", "Type"},
+    {"service_location_id", "ServiceLocationID"},
+    {"service_location_name", "ServiceLocationName"},
+    {"reason", "AppointmentReason1"},
+    {"all_day", "AllDay"},
+    {"recurring", "Recurring"},
+    {"created", "CreatedDate"},
 };
 
-const std::vector<MirrorColumn> kPayments = {
-    {"payer_name", K::Text, "PayerName"},
-    {"payer_type", K::Text, "PayerType"},
-    {"payment_method", K::Text, "PaymentMethod"},
-    {"reference_number", K::Text, "ReferenceNumber"},
-    {"appointment_id", K::Text, "AppointmentID"},
-    {"post_date", K::Date, "PostDate"},
-    {"amount", K::Numeric, "Amount"},
-    {"applied", K::Numeric, "Applied"},
-    {"unapplied", K::Numeric, "Unapplied"},
-    {"adjustments", K::Numeric, "Adjustments"},
-    {"refunds", K::Numeric, "Refunds"},
+const std::vector<Named> kCharges = {
+    {"encounter_id", "EncounterID"},
+    {"encounter_status", "EncounterStatus"},
+    {"status", "Status"},
+    {"patient_id", "PatientID"},
+    {"patient_name", "PatientName"},
+    {"appointment_id", "AppointmentID"},
+    {"procedure_code", "ProcedureCode"},
+    {"service_start_date", "ServiceStartDate"},
+    {"posting_date", "PostingDate"},
+    {"units", "Units"},
+    {"total_charges", "TotalCharges"},
+    {"receipts", "Receipts"},
+    {"patient_balance", "PatientBalance"},
+    {"insurance_balance", "InsuranceBalance"},
+    {"total_balance", "TotalBalance"},
+    {"rendering_provider_id", "RenderingProviderID"},
 };
 
-const std::vector<MirrorColumn> kTransactions = {
-    {"patient_id", K::Text, "PatientID"},
-    {"claim_id", K::Text, "ClaimID"},
-    {"type", K::Text, "Type"},
-    {"description", K::Text, "Description"},
-    {"payer_type", K::Text, "PayerType"},
-    {"procedure_code", K::Text, "ProcedureCode"},
-    {"transaction_date", K::Date, "TransactionDate"},
-    {"posting_date", K::Date, "PostingDate"},
-    {"service_date", K::Date, "ServiceDate"},
-    {"amount", K::Numeric, "Amount"},
+const std::vector<Named> kPayments = {
+    {"payer_name", "PayerName"},
+    {"payer_type", "PayerType"},
+    {"payment_method", "PaymentMethod"},
+    {"reference_number", "ReferenceNumber"},
+    {"appointment_id", "AppointmentID"},
+    {"post_date", "PostDate"},
+    {"amount", "Amount"},
+    {"applied", "Applied"},
+    {"unapplied", "Unapplied"},
+    {"adjustments", "Adjustments"},
+    {"refunds", "Refunds"},
 };
 
-const std::vector<MirrorColumn> kPractices = {
-    {"name", K::Text, "PracticeName"}, {"active", K::Boolean, "Active"}, {"npi", K::Text, "NPI"},
-    {"phone", K::Text, "Phone"},       {"email", K::Text, "Email"},
+const std::vector<Named> kTransactions = {
+    {"patient_id", "PatientID"},
+    {"claim_id", "ClaimID"},
+    {"type", "Type"},
+    {"description", "Description"},
+    {"payer_type", "PayerType"},
+    {"procedure_code", "ProcedureCode"},
+    {"transaction_date", "TransactionDate"},
+    {"posting_date", "PostingDate"},
+    {"service_date", "ServiceDate"},
+    {"amount", "Amount"},
 };
 
-const std::vector<MirrorColumn> kProviders = {
-    {"full_name", K::Text, "FullName"}, {"first_name", K::Text, "FirstName"},
-    {"last_name", K::Text, "LastName"}, {"npi", K::Text, "NationalProviderIdentifier"},
-    {"type", K::Text, "Type"},          {"active", K::Boolean, "Active"},
+const std::vector<Named> kPractices = {
+    {"name", "PracticeName"}, {"active", "Active"}, {"npi", "NPI"},
+    {"phone", "Phone"},       {"email", "Email"},
 };
 
-const std::vector<MirrorColumn> kServiceLocations = {
-    {"name", K::Text, "Name"},
-    {"npi", K::Text, "NPI"},
-    {"phone", K::Text, "Phone"},
-    {"place_of_service", K::Text, "PlaceOfService"},
+const std::vector<Named> kProviders = {
+    {"full_name", "FullName"}, {"first_name", "FirstName"},
+    {"last_name", "LastName"}, {"npi", "NationalProviderIdentifier"},
+    {"type", "Type"},          {"active", "Active"},
+};
+
+const std::vector<Named> kServiceLocations = {
+    {"name", "Name"},
+    {"npi", "NPI"},
+    {"phone", "Phone"},
+    {"place_of_service", "PlaceOfService"},
 };
 
 std::string trim(const std::string& s) {
@@ -117,29 +122,6 @@ std::string trim(const std::string& s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return s.substr(b, e - b);
-}
-
-// "$1,234.50", "(12.00)", "-3" -> "1234.50", "-12.00", "-3"; empty when it is not a number.
-std::optional<std::string> numeric(const std::string& text) {
-  std::string s = trim(text);
-  bool negative = false;
-  if (s.size() >= 2 && s.front() == '(' && s.back() == ')') {
-    negative = true;
-    s = s.substr(1, s.size() - 2);
-  }
-  std::string out;
-  for (char c : s) {
-    if (c == '$' || c == ',' || c == ' ') continue;
-    out += c;
-  }
-  if (out.empty()) return std::nullopt;
-  char* end = nullptr;
-  std::strtod(out.c_str(), &end);
-  if (end != out.c_str() + out.size()) return std::nullopt;
-  for (char c : out)
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+')) return std::nullopt;
-  if (negative) out = out.front() == '-' ? out.substr(1) : "-" + out;
-  return out;
 }
 
 }  // namespace
@@ -173,7 +155,9 @@ const char* mirror_table_name(MirrorTable table) noexcept {
   return "?";
 }
 
-const std::vector<MirrorColumn>& mirror_columns(MirrorTable table) {
+namespace {
+
+const std::vector<Named>& named_columns(MirrorTable table) {
   switch (table) {
     case MirrorTable::Patients:
       return kPatients;
@@ -195,6 +179,58 @@ const std::vector<MirrorColumn>& mirror_columns(MirrorTable table) {
   return kServiceLocations;
 }
 
+// Each column with its member's kind from the contract's row type.
+std::vector<MirrorColumn> typed_columns(MirrorTable table) {
+  const values::RowKinds* kinds = values::row_kinds(mirror_row_type(table));
+  if (kinds == nullptr)
+    throw std::logic_error(std::string("the mirror table ") + mirror_table_name(table) + " names the row type " +
+                           mirror_row_type(table) + ", which the contract does not have");
+  std::vector<MirrorColumn> out;
+  for (const Named& named : named_columns(table)) {
+    const auto it = std::find_if(kinds->members.begin(), kinds->members.end(),
+                                 [&](const values::NamedKind& m) { return m.name == named.member; });
+    if (it == kinds->members.end())
+      throw std::logic_error(std::string("the mirror column ") + mirror_table_name(table) + "." + named.name +
+                             " reads the member " + named.member + ", which " + mirror_row_type(table) +
+                             " does not have");
+    out.push_back(MirrorColumn{named.name, named.member, it->kind});
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* mirror_row_type(MirrorTable table) noexcept {
+  switch (table) {
+    case MirrorTable::Patients:
+      return "PatientData";
+    case MirrorTable::Appointments:
+      return "AppointmentData";
+    case MirrorTable::Charges:
+      return "ChargeData";
+    case MirrorTable::Payments:
+      return "PaymentData";
+    case MirrorTable::Transactions:
+      return "TransactionData";
+    case MirrorTable::Practices:
+      return "PracticeData";
+    case MirrorTable::Providers:
+      return "ProviderData";
+    case MirrorTable::ServiceLocations:
+      break;
+  }
+  return "ServiceLocationData";
+}
+
+const std::vector<MirrorColumn>& mirror_columns(MirrorTable table) {
+  static const std::vector<std::vector<MirrorColumn>> all = [] {
+    std::vector<std::vector<MirrorColumn>> tables(8);
+    for (MirrorTable t : mirror_tables()) tables[static_cast<std::size_t>(t)] = typed_columns(t);
+    return tables;
+  }();
+  return all[static_cast<std::size_t>(table)];
+}
+
 namespace mirror {
 
 std::string sql_timestamp(const DateTime& t) {
@@ -203,25 +239,33 @@ std::string sql_timestamp(const DateTime& t) {
   return iso;
 }
 
-std::optional<std::string> column_value(ColumnKind kind, const std::string& text) {
+std::optional<std::string> column_value(values::Kind kind, const std::string& text) {
   if (trim(text).empty()) return std::nullopt;
   switch (kind) {
-    case ColumnKind::Text:
+    case values::Kind::Text:
       return text;
-    case ColumnKind::Date: {
-      const auto t = DateTime::parse(trim(text));
-      if (!t) return std::nullopt;
-      return t->date().iso();
+    case values::Kind::Date: {
+      const auto d = values::to_date(text);
+      if (!d) return std::nullopt;
+      return d->iso();
     }
-    case ColumnKind::Timestamp: {
-      const auto t = DateTime::parse(trim(text));
+    case values::Kind::DateTime: {
+      const auto t = values::to_datetime(text);
       if (!t) return std::nullopt;
       return sql_timestamp(*t);
     }
-    case ColumnKind::Numeric:
-      return numeric(text);
-    case ColumnKind::Boolean: {
-      const auto b = parse_bool(trim(text));
+    case values::Kind::UtcDateTime: {
+      const auto t = values::to_utc_datetime(text);
+      if (!t) return std::nullopt;
+      return sql_timestamp(*t);
+    }
+    case values::Kind::Money: {
+      const auto m = values::to_money(text);
+      if (!m) return std::nullopt;
+      return m->text();
+    }
+    case values::Kind::Boolean: {
+      const auto b = values::to_bool(text);
       if (!b) return std::nullopt;
       return *b ? "1" : "0";
     }
@@ -241,7 +285,7 @@ MirrorRow make_row(MirrorTable table, const std::string& practice_id, const nloh
   row.id = member("ID");
   row.record = record.dump();
   const std::string modified = member(table == MirrorTable::ServiceLocations ? "ModifiedDate" : "LastModifiedDate");
-  row.last_modified = column_value(ColumnKind::Timestamp, modified);
+  row.last_modified = column_value(values::Kind::DateTime, modified);
   for (const MirrorColumn& column : mirror_columns(table))
     row.values.push_back(column_value(column.kind, member(column.member)));
   return row;
@@ -255,18 +299,21 @@ std::vector<std::string> create_table_sql(MirrorTable table, const SqlTypes& typ
   for (const MirrorColumn& column : mirror_columns(table)) {
     const char* type = types.text;
     switch (column.kind) {
-      case ColumnKind::Text:
+      case values::Kind::Text:
         break;
-      case ColumnKind::Date:
+      case values::Kind::Date:
         type = types.date;
         break;
-      case ColumnKind::Timestamp:
+      case values::Kind::DateTime:
+        type = types.local;
+        break;
+      case values::Kind::UtcDateTime:
         type = types.utc;
         break;
-      case ColumnKind::Numeric:
+      case values::Kind::Money:
         type = types.numeric;
         break;
-      case ColumnKind::Boolean:
+      case values::Kind::Boolean:
         type = types.boolean;
         break;
     }

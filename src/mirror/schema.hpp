@@ -18,9 +18,8 @@ constexpr int kSchemaVersion = 1;
 /// 'YYYY-MM-DD HH:MM:SS'.
 std::string sql_timestamp(const DateTime& t);
 
-/// The value of a typed column from the service's text of its member (empty: NULL). The one place where the
-/// service's text becomes a typed value.
-std::optional<std::string> column_value(ColumnKind kind, const std::string& text);
+/// The value of a typed column from the service's text of its member (empty: NULL), read by kareo/values.hpp.
+std::optional<std::string> column_value(values::Kind kind, const std::string& text);
 
 /// The row of `record` (a row type's JSON, kareo/json.hpp) in `table` of the practice.
 MirrorRow make_row(MirrorTable table, const std::string& practice_id, const nlohmann::json& record);
@@ -29,8 +28,8 @@ MirrorRow make_row(MirrorTable table, const std::string& practice_id, const nloh
 struct SqlTypes {
   const char* text;     ///< Text columns, the keys.
   const char* json;     ///< The record.
-  const char* local;    ///< last_modified (the service's clock, no zone).
-  const char* utc;      ///< mirrored_at, deleted_at, Timestamp columns.
+  const char* local;    ///< last_modified and DateTime columns (the practice's clock, no zone).
+  const char* utc;      ///< mirrored_at, deleted_at and UtcDateTime columns.
   const char* date;     ///< Date columns.
   const char* numeric;  ///< Numeric columns.
   const char* boolean;  ///< Boolean columns.

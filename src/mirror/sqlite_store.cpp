@@ -82,8 +82,15 @@ class SqliteStore final : public MirrorStore {
       throw MirrorDatabaseError("cannot open the SQLite database " + path + ": " + message);
     }
     sqlite3_busy_timeout(db_, 30000);
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");
+    try {
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=FULL");
+    } catch (...) {
+      statements_.clear();  // a constructor that throws runs no destructor
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
   }
   ~SqliteStore() override {
     statements_.clear();

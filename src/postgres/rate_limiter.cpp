@@ -77,7 +77,19 @@ PostgresRateLimiter::PostgresRateLimiter(const std::string& uri, std::shared_ptr
                "AND p.next_at <= EXCLUDED.next_at + interval '1 hour' THEN p.next_at ELSE EXCLUDED.next_at END "
                "RETURNING 0::bigint";
   std::lock_guard<std::mutex> lock(db_mutex_);
-  connect_locked();
+  // A constructor that throws runs no destructor: the connection is closed here on every failure.
+  try {
+    connect_locked();
+    create_table_locked();
+  } catch (...) {
+    if (db_ != nullptr) PQfinish(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+void PostgresRateLimiter::create_table_locked() {
+  const std::string& t = table_name_;
   // Two workers starting together must not both create the table: the creation is serialised by an advisory
   // lock held for its transaction.
   const std::string create = "BEGIN; SELECT pg_advisory_xact_lock(hashtext('kareo pacing table " + t +

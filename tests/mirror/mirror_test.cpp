@@ -2,6 +2,7 @@
 // PostgreSQL server (kareo_mirror_postgres_test, the same tests built with KAREO_MIRROR_TEST_POSTGRES).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -12,6 +13,7 @@
 #include "kareo/errors.hpp"
 #include "kareo/mirror.hpp"
 #include "kareo/testing/fake_server.hpp"
+#include "kareo/values.hpp"
 #include "mirror_db.hpp"
 
 namespace {
@@ -153,6 +155,90 @@ TEST_F(MirrorTest, RecordsAreWholeAndTypedColumnsAreTyped) {
   const auto t = kareo::DateTime::parse(text);
   ASSERT_TRUE(t);
   EXPECT_EQ(start[1].value().substr(0, 19), t->date().iso() + " " + t->iso().substr(11, 8));
+}
+
+// Every typed column of every table holds its member's value as kareo/values.hpp reads the record's text, and its
+// kind is the member's kind in the contract.
+TEST_F(MirrorTest, EveryTypedColumnHoldsWhatTheValueAccessorsRead) {
+  using kareo::values::Kind;
+  FreshDatabase db("columns");
+  run(db.url());
+  auto q = db.connect();
+  std::map<Kind, std::size_t> checked;
+  for (MirrorTable table : kareo::mirror_tables()) {
+    const std::string name = kareo::mirror_table_name(table);
+    const auto& columns = kareo::mirror_columns(table);
+    const auto* kinds = kareo::values::row_kinds(kareo::mirror_row_type(table));
+    ASSERT_NE(kinds, nullptr) << name;
+    std::string sql = "SELECT record";
+    for (const auto& column : columns) {
+      const auto it = std::find_if(kinds->members.begin(), kinds->members.end(),
+                                   [&](const auto& m) { return m.name == column.member; });
+      ASSERT_NE(it, kinds->members.end()) << name << "." << column.name;
+      EXPECT_EQ(it->kind, column.kind) << name << "." << column.name;
+      sql += std::string(", ") + column.name;
+    }
+    const auto rows = q->rows(sql + " FROM " + name + " ORDER BY id LIMIT 40");
+    ASSERT_FALSE(rows.empty()) << name;
+    for (const auto& row : rows) {
+      const auto record = nlohmann::json::parse(row.at(0).value());
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        const auto& column = columns[i];
+        const auto& got = row.at(i + 1);
+        const std::string where = name + "." + column.name;
+        const auto member = record.find(column.member);
+        const std::string text = member != record.end() && member->is_string() ? member->get<std::string>() : "";
+        std::optional<std::string> want;  // the value in the form this test compares
+        std::optional<std::string> have = got;
+        switch (column.kind) {
+          case Kind::Text:
+            if (!text.empty()) want = text;
+            break;
+          case Kind::Date:
+            if (auto d = kareo::values::to_date(text)) want = d->iso();
+            break;
+          case Kind::DateTime:
+          case Kind::UtcDateTime: {
+            auto t = column.kind == Kind::DateTime ? kareo::values::to_datetime(text)
+                                                   : kareo::values::to_utc_datetime(text);
+            if (t) want = t->iso().substr(0, 10) + " " + t->iso().substr(11, 8);
+            if (have) have = have->substr(0, 19);
+            break;
+          }
+          case Kind::Money:
+            if (auto m = kareo::values::to_money(text)) want = m->text();
+            if (have) {
+              auto m = kareo::values::to_money(*have);
+              ASSERT_TRUE(m) << where << ": " << *have;
+              have = m->text();
+            }
+            break;
+          case Kind::Boolean:
+            if (auto b = kareo::values::to_bool(text)) want = *b ? "true" : "false";
+            if (have) have = (*have == "1" || *have == "t" || *have == "true") ? "true" : "false";
+            break;
+        }
+        EXPECT_EQ(have, want) << where << " from \"" << text << "\"";
+        if (want && column.kind != Kind::Text) ++checked[column.kind];
+      }
+    }
+  }
+  // The fake server's data exercise every kind the columns have.
+  for (Kind kind : {Kind::Date, Kind::DateTime, Kind::UtcDateTime, Kind::Money, Kind::Boolean})
+    EXPECT_GT(checked[kind], 0u) << kareo::values::kind_name(kind);
+#ifdef KAREO_MIRROR_TEST_POSTGRES
+  // The PostgreSQL types follow the kinds: UTC appointment times are timestamptz, the practice's times are not.
+  auto type = [&](const char* table, const char* column) {
+    return q->scalar(std::string("SELECT data_type FROM information_schema.columns WHERE table_schema = "
+                                 "current_schema() AND table_name = '") +
+                     table + "' AND column_name = '" + column + "'");
+  };
+  EXPECT_EQ(type("appointments", "start_time"), "timestamp with time zone");
+  EXPECT_EQ(type("patients", "created"), "timestamp without time zone");
+  EXPECT_EQ(type("patients", "date_of_birth"), "date");
+  EXPECT_EQ(type("payments", "amount"), "numeric");
+  EXPECT_EQ(type("practices", "active"), "boolean");
+#endif
 }
 
 TEST_F(MirrorTest, AChangeArrivesOnTheNextRunAndCountsAreRight) {
