@@ -70,9 +70,9 @@ const char* mirror_table_name(MirrorTable table) noexcept;
 /// SQLite), DateTime a timestamp without zone (the practice's clock), UtcDateTime a UTC timestamp (timestamptz in
 /// PostgreSQL), Boolean a boolean (0 or 1 in SQLite), Money a numeric, Text the service's text.
 struct MirrorColumn {
-  const char* name;   ///< The column, e.g. "last_name".
-  const char* member; ///< The record's member it is read from, e.g. "LastName".
-  values::Kind kind;  ///< What the member holds, from the contract (values::row_kinds()).
+  const char* name;    ///< The column, e.g. "last_name".
+  const char* member;  ///< The record's member it is read from, e.g. "LastName".
+  values::Kind kind;   ///< What the member holds, from the contract (values::row_kinds()).
 };
 
 /// The row type whose records `table` holds, e.g. "PatientData" for MirrorTable::Patients.

@@ -172,8 +172,8 @@ MirrorSummary Mirror::run_once(const CancellationToken& stop) {
   };
   // Every table the run covers is in the summary, in mirror_tables() order, even when nothing changed in it.
   for (MirrorTable table : mirror_tables()) {
-    const bool reference = table == MirrorTable::Practices || table == MirrorTable::Providers ||
-                           table == MirrorTable::ServiceLocations;
+    const bool reference =
+        table == MirrorTable::Practices || table == MirrorTable::Providers || table == MirrorTable::ServiceLocations;
     bool covered = reference && wants(MirrorEntity::Reference);
     for (const FeedPlan& plan : kFeeds) covered = covered || (plan.table == table && wants(plan.entity));
     if (covered) summary.tables.emplace_back(table, MirrorCounts{});

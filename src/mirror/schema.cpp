@@ -100,8 +100,7 @@ const std::vector<Named> kTransactions = {
 };
 
 const std::vector<Named> kPractices = {
-    {"name", "PracticeName"}, {"active", "Active"}, {"npi", "NPI"},
-    {"phone", "Phone"},       {"email", "Email"},
+    {"name", "PracticeName"}, {"active", "Active"}, {"npi", "NPI"}, {"phone", "Phone"}, {"email", "Email"},
 };
 
 const std::vector<Named> kProviders = {

@@ -118,7 +118,8 @@ void PostgresRateLimiter::connect_locked(std::optional<Operation> op) {
     db_ = PQconnectdbParams(keys, values, 1);
     if (db_ == nullptr) throw ConnectionError("cannot reach the shared rate budget: out of memory", {});
     // The server's notices ("relation ... already exists, skipping") are not the caller's business.
-    PQsetNoticeProcessor(db_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        db_, [](void*, const char*) {}, nullptr);
   }
   if (PQstatus(db_) == CONNECTION_OK) {
     database_ = trimmed(PQhost(db_)) + ":" + trimmed(PQport(db_)) + "/" + trimmed(PQdb(db_));

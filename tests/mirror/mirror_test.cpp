@@ -199,8 +199,8 @@ TEST_F(MirrorTest, EveryTypedColumnHoldsWhatTheValueAccessorsRead) {
             break;
           case Kind::DateTime:
           case Kind::UtcDateTime: {
-            auto t = column.kind == Kind::DateTime ? kareo::values::to_datetime(text)
-                                                   : kareo::values::to_utc_datetime(text);
+            auto t =
+                column.kind == Kind::DateTime ? kareo::values::to_datetime(text) : kareo::values::to_utc_datetime(text);
             if (t) want = t->iso().substr(0, 10) + " " + t->iso().substr(11, 8);
             if (have) have = have->substr(0, 19);
             break;
