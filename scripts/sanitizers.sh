@@ -126,6 +126,7 @@ with open(log, "w") as out, concurrent.futures.ThreadPoolExecutor(max_workers=os
         if r.returncode != 0:
             failed += 1
             print(r.stdout[-20000:])
+            print("valgrind: FAILED (exit code %d): %s" % (r.returncode, exe), flush=True)
 print("valgrind:", len(runs), "executables,", failed, "failed")
 sys.exit(1 if failed else 0)
 EOF
