@@ -132,51 +132,34 @@ const std::vector<MirrorTable>& mirror_tables() {
   return tables;
 }
 
-const char* mirror_table_name(MirrorTable table) noexcept {
-  switch (table) {
-    case MirrorTable::Patients:
-      return "patients";
-    case MirrorTable::Appointments:
-      return "appointments";
-    case MirrorTable::Charges:
-      return "charges";
-    case MirrorTable::Payments:
-      return "payments";
-    case MirrorTable::Transactions:
-      return "transactions";
-    case MirrorTable::Practices:
-      return "practices";
-    case MirrorTable::Providers:
-      return "providers";
-    case MirrorTable::ServiceLocations:
-      return "service_locations";
-  }
-  return "?";
-}
-
 namespace {
 
-const std::vector<Named>& named_columns(MirrorTable table) {
-  switch (table) {
-    case MirrorTable::Patients:
-      return kPatients;
-    case MirrorTable::Appointments:
-      return kAppointments;
-    case MirrorTable::Charges:
-      return kCharges;
-    case MirrorTable::Payments:
-      return kPayments;
-    case MirrorTable::Transactions:
-      return kTransactions;
-    case MirrorTable::Practices:
-      return kPractices;
-    case MirrorTable::Providers:
-      return kProviders;
-    case MirrorTable::ServiceLocations:
-      break;
-  }
-  return kServiceLocations;
+// One row per table: its SQL name, the row type its records are, and its typed columns.
+struct TableRow {
+  MirrorTable table;
+  const char* name;
+  const char* row_type;
+  const std::vector<Named>* columns;
+};
+
+const TableRow kTables[] = {
+    {MirrorTable::Patients, "patients", "PatientData", &kPatients},
+    {MirrorTable::Appointments, "appointments", "AppointmentData", &kAppointments},
+    {MirrorTable::Charges, "charges", "ChargeData", &kCharges},
+    {MirrorTable::Payments, "payments", "PaymentData", &kPayments},
+    {MirrorTable::Transactions, "transactions", "TransactionData", &kTransactions},
+    {MirrorTable::Practices, "practices", "PracticeData", &kPractices},
+    {MirrorTable::Providers, "providers", "ProviderData", &kProviders},
+    {MirrorTable::ServiceLocations, "service_locations", "ServiceLocationData", &kServiceLocations},
+};
+
+const TableRow& table_row(MirrorTable table) noexcept {
+  for (const TableRow& row : kTables)
+    if (row.table == table) return row;
+  return kTables[0];
 }
+
+const std::vector<Named>& named_columns(MirrorTable table) { return *table_row(table).columns; }
 
 // Each column with its member's kind from the contract's row type.
 std::vector<MirrorColumn> typed_columns(MirrorTable table) {
@@ -199,27 +182,9 @@ std::vector<MirrorColumn> typed_columns(MirrorTable table) {
 
 }  // namespace
 
-const char* mirror_row_type(MirrorTable table) noexcept {
-  switch (table) {
-    case MirrorTable::Patients:
-      return "PatientData";
-    case MirrorTable::Appointments:
-      return "AppointmentData";
-    case MirrorTable::Charges:
-      return "ChargeData";
-    case MirrorTable::Payments:
-      return "PaymentData";
-    case MirrorTable::Transactions:
-      return "TransactionData";
-    case MirrorTable::Practices:
-      return "PracticeData";
-    case MirrorTable::Providers:
-      return "ProviderData";
-    case MirrorTable::ServiceLocations:
-      break;
-  }
-  return "ServiceLocationData";
-}
+const char* mirror_table_name(MirrorTable table) noexcept { return table_row(table).name; }
+
+const char* mirror_row_type(MirrorTable table) noexcept { return table_row(table).row_type; }
 
 const std::vector<MirrorColumn>& mirror_columns(MirrorTable table) {
   static const std::vector<std::vector<MirrorColumn>> all = [] {
