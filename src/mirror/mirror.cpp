@@ -234,7 +234,7 @@ MirrorSummary Mirror::run_once(const CancellationToken& stop) {
         transaction.upsert(mirror::make_row(table, practice_id, record_of(change)), at);
       });
       progress(std::string(mirror_table_name(table)) + ": " + std::to_string(result.delivered) + " records in " +
-               std::to_string(result.windows) + " windows");
+               std::to_string(result.windows) + (result.windows == 1 ? " window" : " windows"));
     } catch (...) {
       transaction.rollback();
       throw;

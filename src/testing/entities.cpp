@@ -302,7 +302,10 @@ bool row_value(const EntityDef& def, const Row& row, int col, const SynthContext
     return true;
   }
   if (!row.synth) return false;
-  const std::uint64_t h = mix(row.synth ^ (static_cast<std::uint64_t>(col + 1) * 0x100000001B3ULL));
+  const auto hash_of = [&row](int c) {
+    return mix(row.synth ^ (static_cast<std::uint64_t>(c + 1) * 0x100000001B3ULL));
+  };
+  const std::uint64_t h = hash_of(col);
   const std::string& name = def.columns[static_cast<std::size_t>(col)];
   switch (def.synth[static_cast<std::size_t>(col)]) {
     case SynthKind::None:
@@ -366,9 +369,17 @@ bool row_value(const EntityDef& def, const Row& row, int col, const SynthContext
     case SynthKind::Suffix:
       out.append("Jr.");
       return true;
-    case SynthKind::Money:
-      out.append(money(static_cast<std::int64_t>(h % 50000)));
+    case SynthKind::Money: {
+      auto cents = static_cast<std::int64_t>(h % 50000);
+      // A generated total is the sum of its generated parts, as in the service's own records.
+      const int patient = def.col("PatientBalance");
+      const int insurance = def.col("InsuranceBalance");
+      if (name == "TotalBalance" && patient >= 0 && insurance >= 0 && !row.find(patient) && !row.find(insurance)) {
+        cents = static_cast<std::int64_t>(hash_of(patient) % 50000 + hash_of(insurance) % 50000);
+      }
+      out.append(money(cents));
       return true;
+    }
     case SynthKind::Bool:
       out.append(net_bool(h & 1));
       return true;
