@@ -1,16 +1,16 @@
 /// @file
-/// @brief Reading every row of a bulk Get call: the GetAllPatients cursor, and date windows for the calls that
+/// @brief Reading every row of a bulk Get call: the all-patients cursor, and date windows for the calls that
 /// are paged only by their date filters.
 ///
-/// Tebra has no row limit to page by: GetAllPatients walks a StartKey cursor, and every other list call returns
+/// Tebra has no row limit to page by: Client::all_patients() walks a StartKey cursor, and every other list call returns
 /// everything its filter matches, so large periods are read as a series of date windows. The ranges here split
 /// a period into windows (never wider than the service tolerates), fetch them one after the other, halve a
 /// window that faults or times out, drop placeholder rows (empty ID) and rows already returned by an earlier
 /// window (unless the later copy is newer), report progress and stop when cancelled.
 ///
-/// **Adaptive windows.** Every call is paced (one GetPatients a second per account, ...), so the number of calls
+/// **Adaptive windows.** Every call is paced (one patients read a second per account, ...), so the number of calls
 /// sets the time of a read. A ranged read therefore starts with the widest window allowed: the whole period
-/// where the service documents no limit (GetPatients: a two-year pull is one call), 59 days where it has its
+/// where the service documents no limit (patients: a two-year pull is one call), 59 days where it has its
 /// 60-day one (see PagingOptions::max_window), never wider than PagingOptions::window when the caller gives one.
 /// It then adapts to what comes back:
 /// - a window that faults or times out is halved and fetched again; later windows are no wider than its other
@@ -62,10 +62,11 @@
 /// (the date of the pair it pages by) lies within PagingOptions::edge_margin of the end of the last window
 /// read, not every ID of the period: its memory does not grow with the length of the period. For
 /// paged_by_date(), whose rows' paging date is not known, it remembers the rows of the windows that ended
-/// within edge_margin of the last one (at least the last window). GetAllPatients remembers the last two batches.
+/// within edge_margin of the last one (at least the last window). Client::all_patients() remembers the last two
+/// batches.
 ///
 /// **Failures.** A failure is thrown from begin() or operator++ and leaves the range where it was: calling
-/// begin() again fetches the same window (or GetAllPatients batch) again and goes on from there, with nothing
+/// begin() again fetches the same window (or all-patients batch) again and goes on from there, with nothing
 /// skipped and nothing returned twice. A caller may thus retry a read that failed, e.g. after waiting.
 #pragma once
 
@@ -119,11 +120,11 @@ const char* date_field_name(DateField field) noexcept;
 
 /// Where a ranged read stands; passed to PagingOptions::on_progress after every call.
 struct PagingProgress {
-  std::string operation;         ///< The operation being paged, e.g. "GetCharges".
-  std::size_t windows_done = 0;  ///< Windows (or GetAllPatients batches) fetched so far.
+  std::string operation;         ///< The operation being paged, as the operation table names it.
+  std::size_t windows_done = 0;  ///< Windows (or all-patients batches) fetched so far.
   /// Windows in all, an estimate: those done, plus what is left of the period at the current width. It changes
   /// as the windows narrow or widen (see "Adaptive windows" in the file description), and equals windows_done
-  /// at the end. 0 for GetAllPatients, whose length is not known in advance.
+  /// at the end. 0 for Client::all_patients(), whose length is not known in advance.
   std::size_t windows_total = 0;
   std::size_t rows = 0;        ///< Rows returned to the caller so far (after dropping duplicates).
   std::size_t duplicates = 0;  ///< Rows dropped because an earlier window had returned the same version.
@@ -137,9 +138,9 @@ struct PagingProgress {
   std::size_t over_budget = 0;  ///< Windows that returned more than the row or byte budget (their rows are kept).
   std::chrono::steady_clock::duration elapsed{};  ///< Time since the first call.
   /// Estimated time to finish (from the average time per window so far); empty until one window is done, and
-  /// for GetAllPatients.
+  /// for Client::all_patients().
   std::optional<std::chrono::steady_clock::duration> remaining;
-  std::optional<TimeRange> window;  ///< The window just fetched (empty for GetAllPatients).
+  std::optional<TimeRange> window;  ///< The window just fetched (empty for Client::all_patients()).
 };
 
 /// No limit on the width of a window: a century, wider than any period a read asks for.
@@ -152,10 +153,11 @@ struct PagingOptions {
   /// period with no documented window limit is asked for whole. A width given here stays a maximum; `kareo
   /// --window-days N` sets it.
   std::chrono::seconds window = kUnlimitedWindow;
-  /// Another cap on every window (the narrower of `window` and this wins). GetCharges, and GetAppointments by
-  /// service dates, never exceed 59 days, whatever this says: the service refuses windows over 60 days (they
-  /// fault or silently return nothing), and since both ends are sent, a window of 60 days would be 61 days to a
-  /// service that counts both. The limit of each operation is in the operation table.
+  /// Another cap on every window (the narrower of `window` and this wins). The reads by service or posting
+  /// date that have a 60-day limit (charges, and appointments by service date) never exceed 59 days, whatever this
+  /// says: the service refuses windows over 60 days (they fault or silently return nothing), and since both ends are
+  /// sent, a window of 60 days would be 61 days to a service that counts both. The limit of each operation is in the
+  /// operation table.
   std::chrono::seconds max_window = kUnlimitedWindow;
   /// A window that faults or times out is halved, down to this width; a window this narrow that still fails
   /// lets the failure through. Windows are never narrowed below it for a budget either.
@@ -284,10 +286,22 @@ class PagedRange {
     }
   }
 
-  /// Reads every remaining row into a vector.
+  /// Reads every remaining row into a vector. A batch read whole (a one-call read's rows) becomes the vector
+  /// without a row being moved; later batches are appended.
   std::vector<Row> collect() {
+    State& s = *state_;
     std::vector<Row> out;
-    for (auto& row : *this) out.push_back(std::move(row));
+    while (!s.finished) {
+      if (s.position >= s.batch.size() && !s.refill()) break;
+      if (out.empty() && s.position == 0) {
+        out = std::move(s.batch);
+      } else {
+        out.reserve(out.size() + (s.batch.size() - s.position));
+        for (std::size_t i = s.position; i < s.batch.size(); ++i) out.push_back(std::move(s.batch[i]));
+      }
+      s.batch.clear();
+      s.position = 0;
+    }
     return out;
   }
 
@@ -381,7 +395,7 @@ bool narrowing_helps(const std::exception_ptr& error) noexcept;
 /// cannot be parsed, different and not empty.
 bool newer_version(const std::optional<std::string>& version, const std::string& before);
 
-/// Recognises rows returned again (by a later window, or the next GetAllPatients batch), remembering only the
+/// Recognises rows returned again (by a later window, or the next all-patients batch), remembering only the
 /// rows near the end of what was read; see the description of paging.hpp.
 class RecentRows {
  public:
@@ -516,7 +530,7 @@ PagedRange<Row> paged_by_date(std::string operation, TimeRange range,
       detail::window_source<Row>(std::move(operation), range, options, options.max_window, std::move(fetch)));
 }
 
-/// How GetAllPatients is walked.
+/// How Client::all_patients() walks the StartKey cursor.
 struct AllPatientsOptions {
   /// Patients per call, 1..1000.
   int batch_size = 1000;
@@ -530,7 +544,7 @@ struct AllPatientsOptions {
   std::shared_ptr<Clock> clock = SystemClock::instance();
 };
 
-/// The query of Client::all_patients(): every patient of practice `practice_id` through GetAllPatients, batch
+/// The query of Client::all_patients(): every patient of practice `practice_id`, batch
 /// after batch along the StartKey / nextStartKey cursor. The walk ends at an empty batch, or when the service
 /// returns no next key, a key of 0 or less, or a key it returned before. A patient the next batch returns again
 /// is dropped, unless its LastModifiedDate is newer (then it is returned again); the walk remembers the IDs of

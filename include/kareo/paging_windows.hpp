@@ -34,11 +34,19 @@ typename PagedRange<Row>::Source window_batches(std::shared_ptr<WindowPager> pag
         continue;
       }
       const std::size_t returned = rows.size();
+      std::vector<bool> keep(returned);
       std::size_t kept = 0;
-      for (auto& row : rows) {
-        if (pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text())) {
-          out.push_back(std::move(row));
-          ++kept;
+      for (std::size_t i = 0; i < returned; ++i) {
+        const Row& row = rows[i];
+        keep[i] = pager->keep(row.ID, row_version(row), paged_at ? row.*paged_at : no_text());
+        if (keep[i]) ++kept;
+      }
+      if (kept == returned && out.empty()) {
+        out = std::move(rows);  // every row kept: the window's rows as they are, none moved
+      } else {
+        out.reserve(out.size() + kept);
+        for (std::size_t i = 0; i < returned; ++i) {
+          if (keep[i]) out.push_back(std::move(rows[i]));
         }
       }
       pager->completed(kept, returned, bytes ? bytes() : 0);

@@ -224,9 +224,14 @@ PagedRange<typename reads::Read<Op>::Row> one_call(
     std::vector<Row> rows = fetch_all();
     // After a for_each_row() that failed part way, the rows it passed are skipped.
     const bool resuming = state->passed.resuming();
-    for (auto& row : rows) {
-      if (!resuming || state->passed.pass(id_text(row.*R::id), detail::row_version(row))) {
-        out.push_back(std::move(row));
+    if (!resuming && out.empty()) {
+      out = std::move(rows);  // the usual case: the rows as they are, none moved
+    } else {
+      out.reserve(out.size() + rows.size());
+      for (auto& row : rows) {
+        if (!resuming || state->passed.pass(id_text(row.*R::id), detail::row_version(row))) {
+          out.push_back(std::move(row));
+        }
       }
     }
     state->done = true;
