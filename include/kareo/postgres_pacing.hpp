@@ -89,8 +89,12 @@ class PostgresRateLimiter final : public RateLimiter {
   std::string defer_sql_;
   mutable std::mutex limits_mutex_;
   ThrottleTable table_;
+  /// Closes the connection (defined where libpq is known).
+  struct ConnectionCloser {
+    void operator()(pg_conn* connection) const noexcept;
+  };
   std::mutex db_mutex_;
-  pg_conn* db_ = nullptr;
+  std::unique_ptr<pg_conn, ConnectionCloser> db_;  // closed also when the constructor throws
 };
 
 }  // namespace kareo

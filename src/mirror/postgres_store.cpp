@@ -1,51 +1,31 @@
 // The PostgreSQL store of the mirror (libpq): records as jsonb, times as timestamptz in a UTC session.
-#include <libpq-fe.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "mirror/schema.hpp"
 #include "mirror/stores.hpp"
+#include "postgres/libpq.hpp"
 
 namespace kareo::mirror {
 
 namespace {
 
-using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using pq::Result;
 
 const SqlTypes kTypes{"text", "jsonb", "timestamp", "timestamptz", "date", "numeric", "boolean"};
-
-// A URI without its password, for messages.
-std::string redacted(const std::string& uri) {
-  const auto scheme = uri.find("://");
-  const auto at = uri.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return uri;
-  const auto colon = uri.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return uri;
-  return uri.substr(0, colon) + ":***" + uri.substr(at);
-}
+const SqlDialect kDialect{"$", "::jsonb"};
 
 class PostgresStore final : public MirrorStore {
  public:
-  explicit PostgresStore(const std::string& uri) : where_(redacted(uri)), db_(PQconnectdb(uri.c_str())) {
+  explicit PostgresStore(const std::string& uri)
+      : where_(pq::redacted(uri)), connection_(pq::connect(uri, "kareo-mirror")), db_(connection_.get()) {
     if (!db_ || PQstatus(db_) != CONNECTION_OK) {
-      const std::string message = db_ ? PQerrorMessage(db_) : "out of memory";
-      if (db_) PQfinish(db_);
-      db_ = nullptr;
-      throw MirrorDatabaseError("cannot connect to the PostgreSQL database " + where_ + ": " + trimmed(message));
+      const std::string message = db_ ? pq::trimmed(PQerrorMessage(db_)) : "out of memory";
+      throw MirrorDatabaseError("cannot connect to the PostgreSQL database " + where_ + ": " + message);
     }
-    try {
-      exec("SET TIME ZONE 'UTC'");
-      exec("SET client_min_messages = warning");
-    } catch (...) {
-      PQfinish(db_);  // a constructor that throws runs no destructor
-      db_ = nullptr;
-      throw;
-    }
-  }
-  ~PostgresStore() override {
-    if (db_) PQfinish(db_);
+    exec("SET TIME ZONE 'UTC'");
+    exec("SET client_min_messages = warning");
   }
 
   void ensure_schema() override {
@@ -55,21 +35,8 @@ class PostgresStore final : public MirrorStore {
       exec("SELECT pg_advisory_xact_lock(7316402158830337)");
       exec("CREATE TABLE IF NOT EXISTS kareo_mirror_schema (version integer NOT NULL)");
       const int version = read_version();
-      if (version > kSchemaVersion)
-        throw MirrorDatabaseError("the database " + where_ + " has mirror schema version " + std::to_string(version) +
-                                  ", newer than this program's " + std::to_string(kSchemaVersion) +
-                                  ": use a newer kareo");
-      if (version < 1) {
-        exec(
-            "CREATE TABLE IF NOT EXISTS kareo_mirror_checkpoints (feed text PRIMARY KEY, state text NOT NULL, "
-            "saved_at timestamptz NOT NULL)");
-        for (MirrorTable table : mirror_tables())
-          for (const std::string& sql : create_table_sql(table, kTypes)) exec(sql);
-      }
-      if (version != kSchemaVersion) {
-        exec("DELETE FROM kareo_mirror_schema");
-        exec("INSERT INTO kareo_mirror_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
-      }
+      if (version > kSchemaVersion) throw newer_schema(where_, version);
+      for (const std::string& sql : migration_sql(version, kTypes)) exec(sql);
       exec("COMMIT");
     } catch (...) {
       rollback();
@@ -86,7 +53,7 @@ class PostgresStore final : public MirrorStore {
   void begin() override { exec("BEGIN"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override {
-    if (db_ && PQtransactionStatus(db_) != PQTRANS_IDLE) PQclear(PQexec(db_, "ROLLBACK"));
+    if (db_ && PQtransactionStatus(db_) != PQTRANS_IDLE) Result(PQexec(db_, "ROLLBACK"));
   }
 
   UpsertOutcome upsert(const MirrorRow& row, const std::string& mirrored_at) override {
@@ -96,26 +63,8 @@ class PostgresStore final : public MirrorStore {
               {row.practice_id, row.id, row.record});
     const bool exists = PQntuples(found.get()) > 0;
     if (exists && std::string(PQgetvalue(found.get(), 0, 0)) == "t") return UpsertOutcome::Unchanged;
-    const auto& columns = mirror_columns(row.table);
-    std::vector<std::optional<std::string>> params{row.practice_id, row.id, row.record, row.last_modified, mirrored_at};
-    for (const auto& v : row.values) params.push_back(v);
-    std::string sql;
-    if (!exists) {
-      sql = "INSERT INTO " + table + " (practice_id, id, record, last_modified, mirrored_at";
-      std::string marks = "$1, $2, $3::jsonb, $4, $5";
-      int n = 5;
-      for (const auto& c : columns) {
-        sql += std::string(", ") + c.name;
-        marks += ", $" + std::to_string(++n);
-      }
-      sql += ") VALUES (" + marks + ")";
-    } else {
-      sql = "UPDATE " + table + " SET record = $3::jsonb, last_modified = $4, mirrored_at = $5, deleted_at = NULL";
-      int n = 5;
-      for (const auto& c : columns) sql += std::string(", ") + c.name + " = $" + std::to_string(++n);
-      sql += " WHERE practice_id = $1 AND id = $2";
-    }
-    query(sql, params);
+    query(exists ? update_sql(row.table, kDialect) : insert_sql(row.table, kDialect),
+          upsert_parameters(row, mirrored_at));
     return exists ? UpsertOutcome::Updated : UpsertOutcome::Inserted;
   }
 
@@ -152,23 +101,14 @@ class PostgresStore final : public MirrorStore {
   }
 
  private:
-  static std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
   [[noreturn]] void fail(const PGresult* r) {
     throw MirrorDatabaseError("PostgreSQL (" + where_ +
-                              "): " + trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(db_)));
+                              "): " + pq::trimmed(r ? PQresultErrorMessage(r) : PQerrorMessage(db_)));
   }
   void exec(const std::string& sql) { query(sql, {}); }
   Result query(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    Result r(
-        PQexecParams(db_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0),
-        &PQclear);
-    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r.get());
+    Result r = pq::exec(db_, sql, params);
+    if (!pq::succeeded(r.get())) fail(r.get());
     return r;
   }
   int read_version() {
@@ -177,7 +117,8 @@ class PostgresStore final : public MirrorStore {
   }
 
   std::string where_;
-  PGconn* db_ = nullptr;
+  pq::Connection connection_;  // closed also when the constructor throws
+  PGconn* db_ = nullptr;       // connection_.get()
 };
 
 }  // namespace

@@ -293,5 +293,58 @@ std::vector<std::string> create_table_sql(MirrorTable table, const SqlTypes& typ
   return out;
 }
 
+std::vector<std::string> migration_sql(int version, const SqlTypes& types) {
+  std::vector<std::string> out;
+  // One step per version, from `version` up to kSchemaVersion.
+  if (version < 1) {
+    out.push_back(std::string("CREATE TABLE IF NOT EXISTS kareo_mirror_checkpoints (feed ") + types.text +
+                  " PRIMARY KEY, state " + types.text + " NOT NULL, saved_at " + types.utc + " NOT NULL)");
+    for (MirrorTable table : mirror_tables())
+      for (std::string& sql : create_table_sql(table, types)) out.push_back(std::move(sql));
+  }
+  if (version != kSchemaVersion) {
+    out.emplace_back("DELETE FROM kareo_mirror_schema");
+    out.push_back("INSERT INTO kareo_mirror_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
+  }
+  return out;
+}
+
+MirrorDatabaseError newer_schema(const std::string& where, int version) {
+  return MirrorDatabaseError("the database " + where + " has mirror schema version " + std::to_string(version) +
+                             ", newer than this program's " + std::to_string(kSchemaVersion) + ": use a newer kareo");
+}
+
+namespace {
+std::string parameter(const SqlDialect& dialect, std::size_t n) { return dialect.parameter + std::to_string(n); }
+}  // namespace
+
+std::string insert_sql(MirrorTable table, const SqlDialect& d) {
+  std::string sql =
+      std::string("INSERT INTO ") + mirror_table_name(table) + " (practice_id, id, record, last_modified, mirrored_at";
+  std::string marks = parameter(d, 1) + ", " + parameter(d, 2) + ", " + parameter(d, 3) + d.json_cast + ", " +
+                      parameter(d, 4) + ", " + parameter(d, 5);
+  std::size_t n = 5;
+  for (const MirrorColumn& c : mirror_columns(table)) {
+    sql += std::string(", ") + c.name;
+    marks += ", " + parameter(d, ++n);
+  }
+  return sql + ") VALUES (" + marks + ")";
+}
+
+std::string update_sql(MirrorTable table, const SqlDialect& d) {
+  std::string sql = std::string("UPDATE ") + mirror_table_name(table) + " SET record = " + parameter(d, 3) +
+                    d.json_cast + ", last_modified = " + parameter(d, 4) + ", mirrored_at = " + parameter(d, 5) +
+                    ", deleted_at = NULL";
+  std::size_t n = 5;
+  for (const MirrorColumn& c : mirror_columns(table)) sql += std::string(", ") + c.name + " = " + parameter(d, ++n);
+  return sql + " WHERE practice_id = " + parameter(d, 1) + " AND id = " + parameter(d, 2);
+}
+
+std::vector<std::optional<std::string>> upsert_parameters(const MirrorRow& row, const std::string& mirrored_at) {
+  std::vector<std::optional<std::string>> params{row.practice_id, row.id, row.record, row.last_modified, mirrored_at};
+  params.insert(params.end(), row.values.begin(), row.values.end());
+  return params;
+}
+
 }  // namespace mirror
 }  // namespace kareo

@@ -38,4 +38,24 @@ struct SqlTypes {
 /// CREATE TABLE IF NOT EXISTS for `table`, and its indexes, as statements.
 std::vector<std::string> create_table_sql(MirrorTable table, const SqlTypes& types);
 
+/// The statements that bring a database whose `kareo_mirror_schema` table records `version` (0: new) to
+/// kSchemaVersion, the version row included; run in the store's transaction, after the version table exists.
+std::vector<std::string> migration_sql(int version, const SqlTypes& types);
+
+/// The error for a database at schema `version`, newer than this library's (`where` names the database).
+MirrorDatabaseError newer_schema(const std::string& where, int version);
+
+/// What differs between the stores' statements besides the types.
+struct SqlDialect {
+  const char* parameter;  ///< A numbered parameter's prefix: "$" (PostgreSQL), "?" (SQLite: ?1, ?2, ...).
+  const char* json_cast;  ///< Appended to the record's parameter ("::jsonb"; "" for none).
+};
+
+/// The INSERT and the UPDATE of a row of `table`: both take upsert_parameters(), by number.
+std::string insert_sql(MirrorTable table, const SqlDialect& dialect);
+std::string update_sql(MirrorTable table, const SqlDialect& dialect);
+/// The parameters of insert_sql() and update_sql(): practice_id, id, record, last_modified, mirrored_at, then the
+/// table's typed columns in the order of mirror_columns().
+std::vector<std::optional<std::string>> upsert_parameters(const MirrorRow& row, const std::string& mirrored_at);
+
 }  // namespace kareo::mirror

@@ -66,6 +66,7 @@ class Statement {
 };
 
 const SqlTypes kTypes{"TEXT", "TEXT", "TIMESTAMP", "TIMESTAMP", "DATE", "NUMERIC", "BOOLEAN"};
+const SqlDialect kDialect{"?", ""};
 
 class SqliteStore final : public MirrorStore {
  public:
@@ -102,22 +103,8 @@ class SqliteStore final : public MirrorStore {
     try {
       exec("CREATE TABLE IF NOT EXISTS kareo_mirror_schema (version INTEGER NOT NULL)");
       const int version = read_version();
-      if (version > kSchemaVersion)
-        throw MirrorDatabaseError("the database " + path_ + " has mirror schema version " + std::to_string(version) +
-                                  ", newer than this program's " + std::to_string(kSchemaVersion) +
-                                  ": use a newer kareo");
-      // Migrations: from `version` up to kSchemaVersion, one step per version.
-      if (version < 1) {
-        exec(
-            "CREATE TABLE IF NOT EXISTS kareo_mirror_checkpoints (feed TEXT PRIMARY KEY, state TEXT NOT NULL, "
-            "saved_at TIMESTAMP NOT NULL)");
-        for (MirrorTable table : mirror_tables())
-          for (const std::string& sql : create_table_sql(table, kTypes)) exec(sql);
-      }
-      if (version != kSchemaVersion) {
-        exec("DELETE FROM kareo_mirror_schema");
-        exec("INSERT INTO kareo_mirror_schema (version) VALUES (" + std::to_string(kSchemaVersion) + ")");
-      }
+      if (version > kSchemaVersion) throw newer_schema(path_, version);
+      for (const std::string& sql : migration_sql(version, kTypes)) exec(sql);
       exec("COMMIT");
     } catch (...) {
       rollback();
@@ -150,27 +137,11 @@ class SqliteStore final : public MirrorStore {
     }
     find.reset();
     if (old && live && *old == row.record) return UpsertOutcome::Unchanged;
-    const auto& columns = mirror_columns(row.table);
-    if (!old) {
-      std::string sql = "INSERT INTO " + table + " (practice_id, id, record, last_modified, mirrored_at";
-      std::string marks = "?, ?, ?, ?, ?";
-      for (const auto& c : columns) {
-        sql += std::string(", ") + c.name;
-        marks += ", ?";
-      }
-      Statement& insert = statement(sql + ") VALUES (" + marks + ")");
-      insert.reset().bind(row.practice_id).bind(row.id).bind(row.record).bind(row.last_modified).bind(mirrored_at);
-      for (const auto& v : row.values) insert.bind(v);
-      insert.step();
-      return UpsertOutcome::Inserted;
-    }
-    std::string sql = "UPDATE " + table + " SET record = ?, last_modified = ?, mirrored_at = ?, deleted_at = NULL";
-    for (const auto& c : columns) sql += std::string(", ") + c.name + " = ?";
-    Statement& update = statement(sql + " WHERE practice_id = ? AND id = ?");
-    update.reset().bind(row.record).bind(row.last_modified).bind(mirrored_at);
-    for (const auto& v : row.values) update.bind(v);
-    update.bind(row.practice_id).bind(row.id).step();
-    return UpsertOutcome::Updated;
+    Statement& write = statement(old ? update_sql(row.table, kDialect) : insert_sql(row.table, kDialect));
+    write.reset();
+    for (const auto& value : upsert_parameters(row, mirrored_at)) write.bind(value);
+    write.step();
+    return old ? UpsertOutcome::Updated : UpsertOutcome::Inserted;
   }
 
   std::optional<std::string> load_checkpoint(const std::string& feed) override {

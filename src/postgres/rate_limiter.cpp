@@ -1,11 +1,10 @@
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <cctype>
 #include <string>
 
 #include "kareo/errors.hpp"
 #include "kareo/postgres_pacing.hpp"
+#include "postgres/libpq.hpp"
 
 namespace kareo {
 
@@ -32,16 +31,7 @@ bool plain_identifier(const std::string& name) {
   return !start;
 }
 
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
-
-std::string trimmed(const char* text) {
-  std::string s = text != nullptr ? text : "";
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
-}
+using pq::Result;
 
 // The interval of a turn, in milliseconds, as SQL: an interval built from the bigint parameter $3.
 constexpr const char* kSpacing = "make_interval(secs => $3::bigint / 1000.0)";
@@ -77,16 +67,11 @@ PostgresRateLimiter::PostgresRateLimiter(const std::string& uri, std::shared_ptr
                "AND p.next_at <= EXCLUDED.next_at + interval '1 hour' THEN p.next_at ELSE EXCLUDED.next_at END "
                "RETURNING 0::bigint";
   std::lock_guard<std::mutex> lock(db_mutex_);
-  // A constructor that throws runs no destructor: the connection is closed here on every failure.
-  try {
-    connect_locked();
-    create_table_locked();
-  } catch (...) {
-    if (db_ != nullptr) PQfinish(db_);
-    db_ = nullptr;
-    throw;
-  }
+  connect_locked();
+  create_table_locked();
 }
+
+void PostgresRateLimiter::ConnectionCloser::operator()(pg_conn* connection) const noexcept { PQfinish(connection); }
 
 void PostgresRateLimiter::create_table_locked() {
   const std::string& t = table_name_;
@@ -96,49 +81,39 @@ void PostgresRateLimiter::create_table_locked() {
                              "')); CREATE TABLE IF NOT EXISTS " + t +
                              " (account text NOT NULL, operation text NOT NULL, next_at timestamptz NOT NULL, "
                              "PRIMARY KEY (account, operation)); COMMIT;";
-  Result result(PQexec(db_, create.c_str()));
+  Result result(PQexec(db_.get(), create.c_str()));
   if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
-    Result rollback(PQexec(db_, "ROLLBACK"));
+    Result rollback(PQexec(db_.get(), "ROLLBACK"));
     fail_locked("cannot create the pacing table " + t);
   }
 }
 
-PostgresRateLimiter::~PostgresRateLimiter() {
-  if (db_ != nullptr) PQfinish(db_);
-}
+PostgresRateLimiter::~PostgresRateLimiter() = default;
 
 void PostgresRateLimiter::connect_locked(std::optional<Operation> op) {
-  if (db_ != nullptr && PQstatus(db_) == CONNECTION_OK) return;
+  if (db_ != nullptr && PQstatus(db_.get()) == CONNECTION_OK) return;
   if (db_ != nullptr) {
-    PQreset(db_);
+    PQreset(db_.get());
   } else {
-    // The URI first, expanded; later keywords add what it does not say.
-    const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {uri_.c_str(), "10", "kareo-pacing", nullptr};
-    db_ = PQconnectdbParams(keys, values, 1);
+    db_.reset(pq::connect(uri_, "kareo-pacing").release());
     if (db_ == nullptr) throw ConnectionError("cannot reach the shared rate budget: out of memory", {});
-    // The server's notices ("relation ... already exists, skipping") are not the caller's business.
-    PQsetNoticeProcessor(
-        db_, [](void*, const char*) {}, nullptr);
   }
-  if (PQstatus(db_) == CONNECTION_OK) {
-    database_ = trimmed(PQhost(db_)) + ":" + trimmed(PQport(db_)) + "/" + trimmed(PQdb(db_));
+  if (PQstatus(db_.get()) == CONNECTION_OK) {
+    database_ = pq::describe(db_.get());
     return;
   }
   fail_locked("cannot connect", op);
 }
 
 void PostgresRateLimiter::fail_locked(const std::string& doing, std::optional<Operation> op) {
-  std::string where = database_;
-  if (where.empty() && db_ != nullptr && PQhost(db_) != nullptr)
-    where = trimmed(PQhost(db_)) + ":" + trimmed(PQport(db_)) + "/" + trimmed(PQdb(db_));
+  const std::string where = database_.empty() ? pq::describe(db_.get()) : database_;
   Error::Details details;
   details.kind = ErrorKind::Transport;
   // Nothing was sent to Tebra: with the operation named and the failure retryable, the retry layer knows that
   // even a write may be sent again (kareo::request_not_sent).
   details.operation = op;
   details.retryable = true;
-  details.server_message = db_ != nullptr ? trimmed(PQerrorMessage(db_)) : std::string();
+  details.server_message = db_ != nullptr ? pq::trimmed(PQerrorMessage(db_.get())) : std::string();
   throw ConnectionError("the shared rate budget in PostgreSQL" + (where.empty() ? std::string() : " (" + where + ")") +
                             ": " + doing + ": " + details.server_message +
                             "; the call was not sent (check the --pacing-db URI and that the database is up)",
@@ -149,15 +124,14 @@ long long PostgresRateLimiter::execute(const char* what, const std::string& sql,
                                        Operation op, milliseconds interval) {
   const std::string operation(operation_name(op));
   const std::string ms = std::to_string(std::max<long long>(0, interval.count()));
-  const char* params[] = {account.c_str(), operation.c_str(), ms.c_str()};
   std::lock_guard<std::mutex> lock(db_mutex_);
   for (int attempt = 0;; ++attempt) {
     connect_locked(op);
-    Result result(PQexecParams(db_, sql.c_str(), 3, nullptr, params, nullptr, nullptr, 0));
+    const Result result = pq::exec(db_.get(), sql, {account, operation, ms});
     if (PQresultStatus(result.get()) == PGRES_TUPLES_OK && PQntuples(result.get()) == 1)
       return std::stoll(PQgetvalue(result.get(), 0, 0));
     // A connection that broke since the last call (a restarted server) is made again, once.
-    if (attempt == 0 && PQstatus(db_) != CONNECTION_OK) continue;
+    if (attempt == 0 && PQstatus(db_.get()) != CONNECTION_OK) continue;
     fail_locked(std::string("cannot ") + what + " a turn of " + operation, op);
   }
 }
