@@ -132,6 +132,24 @@ TEST_F(MirrorCli, PrintsTheSummaryPerTable) {
   }
 }
 
+// Without --window-days the mirror reads as sync does, with adaptive windows: a long period costs one or two
+// calls per entity (not one call per year or month).
+TEST_F(MirrorCli, WithoutWindowDaysEachEntityTakesOneOrTwoCalls) {
+  FreshDatabase db("cliwindows");
+  const std::vector<std::string> a{"--no-pacing", "--max-retries", "0",       "mirror",  "--db",
+                                   db.url(),      "--practice",    kPractice, "--since", since()};
+  server_->clear_calls();
+  const cli_test::RunResult run = cli_test::run_program(KAREO_CLI_PATH, a, cli_test::server_env(*server_, tmp_));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // (The charges read may take a second call: the first window of a read limited to 60 days is that wide, and
+  // widens after it came back small.)
+  for (const char* op : {"GetPatients", "GetAppointments", "GetCharges", "GetPayments", "GetTransactions"})
+    EXPECT_LE(server_->call_count(op), 2u) << op << "\n" << run.err;
+  EXPECT_EQ(server_->call_count("GetPatients"), 1u) << run.err;
+  EXPECT_NE(run.err.find(" records in 1 window\n"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find(" windows\n"), std::string::npos) << run.err;
+}
+
 TEST_F(MirrorCli, AnUnusableDatabaseExitsWith12AndAnUnknownUrlWith2) {
   const auto env = cli_test::server_env(*server_, tmp_);
   const auto bad = cli_test::run_program(KAREO_CLI_PATH, args("sqlite:" + tmp_.path() + "/no/such/dir/m.db"), env);
