@@ -61,7 +61,7 @@ def parse(stub_path):
 
 
 def split_cname(cname):
-    """kareo__PatientData -> ("kareo", "PatientData"); _kareo__GetPatients -> ("kareo", "GetPatients")."""
+    """kareo__PatientData -> ("kareo", "PatientData"); _kareo__DeleteAppointment -> ("kareo", "DeleteAppointment")."""
     m = re.match(r"^_?([A-Za-z0-9]+)__(\w+)$", cname)
     if not m:
         return None, cname

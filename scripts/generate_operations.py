@@ -274,7 +274,7 @@ inline constexpr std::size_t kOperationCount = {n};
 /// Every operation, in the order of the enumeration.
 const std::array<Operation, kOperationCount>& all_operations() noexcept;
 
-/// The operation's name as the contract spells it, e.g. "GetPatients".
+/// The operation's name as the contract spells it, e.g. "UpdateEncounterStatus".
 std::string_view operation_name(Operation op) noexcept;
 
 /// The operation named `name` (exact, case-sensitive contract spelling), if there is one.
@@ -425,6 +425,7 @@ def queries_header(ops):
 #include <optional>
 #include <utility>
 
+#include "kareo/operations.hpp"
 #include "kareo/paging.hpp"
 #include "kareo/types.hpp"
 
@@ -460,6 +461,8 @@ namespace kareo {
 struct {q} {{
   /// A query of every row (the filter empty).
   {q}() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::{op['name']};
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   {q}({read['filter']} filter, {read['fields']} fields = {{}})
       : filter(std::move(filter)), fields(std::move(fields)) {{}}

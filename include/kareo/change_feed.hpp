@@ -2,8 +2,8 @@
 /// @brief Keeping a local copy of a practice's patients, appointments, charges, payments or transactions in
 /// sync: incremental reads by last-modified time with a durable checkpoint.
 ///
-/// Each poll reads the records modified since the checkpoint (GetPatients, GetAppointments, GetCharges,
-/// GetPayments or GetTransactions with a FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each
+/// Each poll reads the records modified since the checkpoint (Client::patients(), appointments(), charges(),
+/// payments() or transactions() with a FromLastModifiedDate/ToLastModifiedDate pair, in date windows) and hands each
 /// one to the caller's callback, a window's records in (LastModifiedDate, ID) order, oldest first. Guarantees:
 /// - **Nothing is lost.** Every poll re-reads an overlap (default five minutes) before the checkpoint, so a
 ///   record whose change was committed while the previous poll ran is still seen. The checkpoint is the latest
@@ -76,11 +76,11 @@ class Client;
 
 /// What a ChangeFeed follows.
 enum class FeedEntity {
-  Patients,      ///< GetPatients by FromLastModifiedDate/ToLastModifiedDate.
-  Appointments,  ///< GetAppointments by FromLastModifiedDate/ToLastModifiedDate.
-  Charges,       ///< GetCharges by FromLastModifiedDate/ToLastModifiedDate.
-  Payments,      ///< GetPayments by FromLastModifiedDate/ToLastModifiedDate.
-  Transactions,  ///< GetTransactions by FromLastModifiedDate/ToLastModifiedDate.
+  Patients,      ///< Client::patients() by FromLastModifiedDate/ToLastModifiedDate.
+  Appointments,  ///< Client::appointments() by FromLastModifiedDate/ToLastModifiedDate.
+  Charges,       ///< Client::charges() by FromLastModifiedDate/ToLastModifiedDate.
+  Payments,      ///< Client::payments() by FromLastModifiedDate/ToLastModifiedDate.
+  Transactions,  ///< Client::transactions() by FromLastModifiedDate/ToLastModifiedDate.
 };
 
 /// The entity's name as a checkpoint writes it: "Patients", "Appointments", "Charges", "Payments",
@@ -177,18 +177,18 @@ class FileCheckpointStore final : public CheckpointStore {
 struct ChangeFeedOptions {
   /// What to follow.
   FeedEntity entity = FeedEntity::Patients;
-  /// For FeedEntity::Patients: the filter every GetPatients call starts from. Name the practice (PracticeName
+  /// For FeedEntity::Patients: the filter every Client::patients() call starts from. Name the practice (PracticeName
   /// or PracticeID); the last-modified pair is set by the feed.
   PatientFilter patient_filter;
-  /// For FeedEntity::Appointments: the filter every GetAppointments call starts from (e.g. PracticeName).
+  /// For FeedEntity::Appointments: the filter every Client::appointments() call starts from (e.g. PracticeName).
   AppointmentFilter appointment_filter;
-  /// For FeedEntity::Charges: the filter every GetCharges call starts from (e.g. PracticeName). Set
+  /// For FeedEntity::Charges: the filter every Client::charges() call starts from (e.g. PracticeName). Set
   /// IncludeUnapprovedCharges (kareo::include_unapproved_charges()) to follow the charges of unapproved
   /// encounters too.
   ChargeFilter charge_filter;
-  /// For FeedEntity::Payments: the filter every GetPayments call starts from (e.g. PracticeName).
+  /// For FeedEntity::Payments: the filter every Client::payments() call starts from (e.g. PracticeName).
   PaymentFilter payment_filter;
-  /// For FeedEntity::Transactions: the filter every GetTransactions call starts from (e.g. PracticeName).
+  /// For FeedEntity::Transactions: the filter every Client::transactions() call starts from (e.g. PracticeName).
   TransactionFilter transaction_filter;
   /// The checkpoint file (a FileCheckpointStore); ignored when checkpoint_store is set.
   std::string checkpoint_path;

@@ -51,8 +51,8 @@ struct Finding {
   Severity severity = Severity::Error;  ///< Error: the request would not be accepted as sent.
   std::string message;                  ///< What is wrong and what the service does with it.
   int line = 0;                         ///< Line of the input (1-based; 0 when it has no place).
-  std::string path;                     ///< Element path by local names, e.g. "/Envelope/Body/GetPatients/request".
-  std::string fix;                      ///< How to fix it.
+  std::string path;     ///< Element path by local names, e.g. "/Envelope/Body/UpdatePatientsExternalID/request".
+  std::string fix;      ///< How to fix it.
   bool faults = false;  ///< The service is known to answer this mistake with a SOAP Fault (InternalServiceFault).
 };
 

@@ -76,9 +76,9 @@ struct WireRecord {
 /// Access to the request and response is typed and checked:
 /// @code
 /// void call(kareo::Exchange& exchange) override {
-///   if (exchange.operation == kareo::Operation::GetPatients) {
-///     const auto& body = exchange.request<kareo::Operation::GetPatients>();   // _kareo__GetPatients
-///     auto& response = exchange.response<kareo::Operation::GetPatients>();  // _kareo__GetPatientsResponse
+///   if (exchange.operation == kareo::Operation::DeleteDocument) {
+///     const auto& body = exchange.request<kareo::Operation::DeleteDocument>();   // _kareo__DeleteDocument
+///     auto& response = exchange.response<kareo::Operation::DeleteDocument>();  // _kareo__DeleteDocumentResponse
 ///     ...
 ///   }
 /// }
@@ -109,7 +109,7 @@ class Exchange {
   std::optional<CancellationToken> cancel;
   /// Rows as they arrive (optional; list operations). When set, a Connection that reads a response as it
   /// arrives may pass each row of the result's row array (the operation table's `rows`, e.g. the PatientData
-  /// items of GetPatients' `Patients`) to it as soon as the row is read, as a `std::shared_ptr` to the row's
+  /// items of the patients read's `Patients`) to it as soon as the row is read, as a `std::shared_ptr` to the row's
   /// generated class (kareo::PatientData...), and leave it out of the response; rows it did not pass stay in
   /// the response. An exception it throws ends the attempt and comes out of Connection::call unchanged. Every
   /// attempt passes its own rows: an attempt resent by the retry layer passes them again. The built-in

@@ -83,7 +83,7 @@ struct MemberDescription {
 
 /// One contract type: its name and its members in the order they are sent (base type first).
 struct TypeDescription {
-  std::string_view name;      ///< The contract's name, e.g. "PatientCreate" (wrappers: "GetPatients").
+  std::string_view name;      ///< The contract's name, e.g. "PatientCreate" (wrappers: "DeleteAppointment").
   std::string_view cpp_name;  ///< The generated class, e.g. "kareo_wire::kareo__PatientCreate".
   std::string_view base;      ///< The contract base type, e.g. "RequestBase", or empty.
   bool is_array;              ///< True for ArrayOfX types, which are JSON arrays of their one member's items.
@@ -148,7 +148,7 @@ T from_json(const nlohmann::json& json) {
 template <class T>
 const TypeDescription& describe();
 
-/// The description of the contract type named `name` ("PatientCreate", "ArrayOfPatientData", "GetPatients"),
+/// The description of the contract type named `name` ("PatientCreate", "ArrayOfPatientData", "DeleteAppointment"),
 /// or nullptr if there is none.
 const TypeDescription* describe_type(std::string_view name) noexcept;
 

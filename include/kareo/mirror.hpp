@@ -50,14 +50,14 @@ class Client;
 
 /// A table of the mirror.
 enum class MirrorTable {
-  Patients,          ///< `patients` (GetPatients).
-  Appointments,      ///< `appointments` (GetAppointments).
-  Charges,           ///< `charges` (GetCharges, unapproved encounters included).
-  Payments,          ///< `payments` (GetPayments).
-  Transactions,      ///< `transactions` (GetTransactions).
-  Practices,         ///< `practices` (GetPractices; reference data).
-  Providers,         ///< `providers` (GetProviders; reference data).
-  ServiceLocations,  ///< `service_locations` (GetServiceLocations; reference data).
+  Patients,          ///< `patients` (Client::patients()).
+  Appointments,      ///< `appointments` (Client::appointments()).
+  Charges,           ///< `charges` (Client::charges(), unapproved encounters included).
+  Payments,          ///< `payments` (Client::payments()).
+  Transactions,      ///< `transactions` (Client::transactions()).
+  Practices,         ///< `practices` (Client::practices(); reference data).
+  Providers,         ///< `providers` (Client::providers(); reference data).
+  ServiceLocations,  ///< `service_locations` (Client::service_locations(); reference data).
 };
 
 /// Every table, in the order a run fills them (reference data first).

@@ -24,7 +24,7 @@ enum class WireTrace {
 
 /// One attempt of one call, as reported to the sink set with Options::event_sink.
 struct CallEvent {
-  Operation operation = Operation::GetPatients;    ///< The operation called.
+  Operation operation{};                           ///< The operation called.
   int attempt = 1;                                 ///< 1 for the first attempt, more when the call is retried.
   std::string endpoint;                            ///< The URL called (empty for a user-supplied transport).
   std::chrono::steady_clock::duration duration{};  ///< How long the attempt took.

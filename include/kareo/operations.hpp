@@ -84,7 +84,7 @@ inline constexpr std::size_t kOperationCount = 28;
 /// Every operation, in the order of the enumeration.
 const std::array<Operation, kOperationCount>& all_operations() noexcept;
 
-/// The operation's name as the contract spells it, e.g. "GetPatients".
+/// The operation's name as the contract spells it, e.g. "UpdateEncounterStatus".
 std::string_view operation_name(Operation op) noexcept;
 
 /// The operation named `name` (exact, case-sensitive contract spelling), if there is one.

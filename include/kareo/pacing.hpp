@@ -2,10 +2,10 @@
 /// @brief Client-side rate limiting: every call waits its turn under the account's published limits,
 /// so the service never has to refuse one.
 ///
-/// Tebra limits calls per account (customer key) and per operation, e.g. one GetPatients per second and one
-/// GetAllPatients per five seconds (see kareo::published_interval). A RateLimiter keeps the next permitted time of
+/// Tebra limits calls per account (customer key) and per operation, e.g. one patients read per second and one
+/// all-patients batch per five seconds (see kareo::published_interval). A RateLimiter keeps the next permitted time of
 /// every (account, operation); PacedConnection asks it before each attempt. When the service still refuses a call
-/// ("429: GetPatients endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
+/// ("429: <operation> endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
 /// defers that operation by the interval the service named (plus the margin) and lets kareo::Throttled through:
 /// whether the call is sent again is decided by the retry layer alone (kareo::RetryingConnection, which counts
 /// the attempt under RetryPolicy::max_attempts), and its next attempt waits for the deferred turn.
@@ -45,7 +45,7 @@ std::chrono::milliseconds with_margin(std::chrono::milliseconds interval, const 
 
 /// One limit of the service's GetThrottles answer.
 struct ThrottleLimit {
-  std::string endpoint;                  ///< The endpoint as the service names it, e.g. "GetPatients".
+  std::string endpoint;                  ///< The endpoint as the service names it (an operation's name).
   std::chrono::milliseconds interval{};  ///< At most one call per this interval.
 };
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "kareo/operations.hpp"
 #include "kareo/paging.hpp"
 #include "kareo/types.hpp"
 
@@ -19,6 +20,8 @@ namespace kareo {
 struct AppointmentQuery {
   /// A query of every row (the filter empty).
   AppointmentQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetAppointments;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   AppointmentQuery(AppointmentFilter filter, AppointmentFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -61,6 +64,8 @@ inline std::optional<TimeRange>* date_range(AppointmentQuery& query, DateField f
 struct ChargeQuery {
   /// A query of every row (the filter empty).
   ChargeQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetCharges;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   ChargeQuery(ChargeFilter filter, ChargeFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -109,6 +114,8 @@ inline std::optional<TimeRange>* date_range(ChargeQuery& query, DateField field)
 struct EncounterDetailsQuery {
   /// A query of every row (the filter empty).
   EncounterDetailsQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetEncounterDetails;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   EncounterDetailsQuery(EncounterDetailsFilter filter, EncounterDetailsFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -124,6 +131,8 @@ struct EncounterDetailsQuery {
 struct PatientQuery {
   /// A query of every row (the filter empty).
   PatientQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetPatients;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   PatientQuery(PatientFilter filter, PatientFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -161,6 +170,8 @@ inline std::optional<TimeRange>* date_range(PatientQuery& query, DateField field
 struct PaymentQuery {
   /// A query of every row (the filter empty).
   PaymentQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetPayments;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   PaymentQuery(PaymentFilter filter, PaymentFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -202,6 +213,8 @@ inline std::optional<TimeRange>* date_range(PaymentQuery& query, DateField field
 struct PracticeQuery {
   /// A query of every row (the filter empty).
   PracticeQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetPractices;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   PracticeQuery(PracticeFilter filter, PracticeFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -239,6 +252,8 @@ inline std::optional<TimeRange>* date_range(PracticeQuery& query, DateField fiel
 struct ProcedureCodeQuery {
   /// A query of every row (the filter empty).
   ProcedureCodeQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetProcedureCodes;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   ProcedureCodeQuery(ProcedureCodeFilter filter, ProcedureCodeFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -276,6 +291,8 @@ inline std::optional<TimeRange>* date_range(ProcedureCodeQuery& query, DateField
 struct ProviderQuery {
   /// A query of every row (the filter empty).
   ProviderQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetProviders;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   ProviderQuery(ProviderFilter filter, ProviderFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -313,6 +330,8 @@ inline std::optional<TimeRange>* date_range(ProviderQuery& query, DateField fiel
 struct ServiceLocationQuery {
   /// A query of every row (the filter empty).
   ServiceLocationQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetServiceLocations;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   ServiceLocationQuery(ServiceLocationFilter filter, ServiceLocationFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}
@@ -350,6 +369,8 @@ inline std::optional<TimeRange>* date_range(ServiceLocationQuery& query, DateFie
 struct TransactionQuery {
   /// A query of every row (the filter empty).
   TransactionQuery() = default;
+  /// The operation that reads it.
+  static constexpr Operation operation = Operation::GetTransactions;
   /// A query of `filter` and `fields`, without date ranges; converts from a filter.
   TransactionQuery(TransactionFilter filter, TransactionFieldsToReturn fields = {})
       : filter(std::move(filter)), fields(std::move(fields)) {}

@@ -24,10 +24,10 @@ namespace kareo::wire {
 template <Operation Op>
 using Traits = OperationTraits<Op>;
 
-/// What a throttling message names: "429: GetPatients endpoint requested more than allowed over time interval
+/// What a throttling message names: "429: <operation> endpoint requested more than allowed over time interval
 /// 1000 milliseconds. Please wait to try again."
 struct ThrottleNotice {
-  std::string endpoint;                ///< The operation the server named, e.g. "GetPatients".
+  std::string endpoint;                ///< The operation the server named.
   std::chrono::milliseconds interval;  ///< The interval the server named.
 };
 
@@ -43,9 +43,9 @@ void check_response(Operation op, const void* response, const Error::Details& de
 
 /// A request as a canned transport sees it.
 struct CannedRequest {
-  Operation operation = Operation::GetPatients;  ///< The operation called.
-  std::string soap_action;                       ///< The SOAPAction header value (unquoted).
-  std::string xml;                               ///< The SOAP envelope as it would be sent (credentials included).
+  Operation operation{};    ///< The operation called.
+  std::string soap_action;  ///< The SOAPAction header value (unquoted).
+  std::string xml;          ///< The SOAP envelope as it would be sent (credentials included).
 };
 
 /// The canned answer to a request: an HTTP status and a body.

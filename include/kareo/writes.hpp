@@ -1,12 +1,12 @@
 /// @file
 /// @brief Writes that can be repeated safely: creating a patient at most once per external ID.
 ///
-/// The service has no idempotency key: a CreatePatient resent after a timeout can create a second patient. The
+/// The service has no idempotency key: a create resent after a timeout can create a second patient. The
 /// library never resends a write by itself (it reports kareo::AmbiguousOutcome instead); the helpers here make a
 /// create safe to repeat by looking the record up by its external ID (the ID it has in the caller's own system)
 /// before every attempt.
 ///
-/// The write-once guarantee of create_patient_idempotent(): CreatePatient is sent at most once per call unless
+/// The write-once guarantee of create_patient_idempotent(): the create is sent at most once per call unless
 /// the caller sets IdempotentCreateOptions::create_again_when_not_found. After an ambiguous outcome the patient is
 /// looked up again with growing waits for a bounded time (IdempotentCreateOptions::lookup_for); when it is still
 /// not found, the call ends with kareo::AmbiguousPatientCreate (an AmbiguousOutcome) saying what was looked up.
@@ -39,13 +39,13 @@ struct IdempotentCreateOptions {
   /// How long after an ambiguous outcome the patient is looked for: no look-up is made later than this after it
   /// (the last wait is shortened to end there). At least one look-up is always made. Waits are at least 10 ms.
   std::chrono::milliseconds lookup_for{std::chrono::minutes(2)};
-  /// Whether CreatePatient may be sent again when, after an ambiguous outcome, every look-up answered that no
-  /// patient has the external ID. Off by default, and then CreatePatient is sent at most once: the first create
+  /// Whether the create may be sent again when, after an ambiguous outcome, every look-up answered that no
+  /// patient has the external ID. Off by default, and then the create is sent at most once: the first create
   /// may still be running, or the look-up may lag behind it, and a second create would make a duplicate patient.
   /// Turn it on only when a duplicate is easier to repair than a missing patient. Even then nothing is sent again
   /// when a look-up failed (the patient's absence is not known) or when the service accepted the create.
   bool create_again_when_not_found = false;
-  /// CreatePatient calls at most when create_again_when_not_found is set (ignored otherwise: one call).
+  /// Create calls at most when create_again_when_not_found is set (ignored otherwise: one call).
   int max_create_calls = 2;
   /// The clock to wait on.
   std::shared_ptr<Clock> clock = SystemClock::instance();
@@ -55,11 +55,11 @@ struct IdempotentCreateOptions {
 struct IdempotentCreateResult {
   int patient_id = 0;    ///< The service's ID of the patient (found or created).
   bool created = false;  ///< False when the patient existed before the call.
-  int create_calls = 0;  ///< CreatePatient calls made (0 when the patient already existed).
+  int create_calls = 0;  ///< Create calls made (0 when the patient already existed).
   int lookups = 0;       ///< GetPatient look-ups by external ID made, the first one included.
 };
 
-/// The AmbiguousOutcome of create_patient_idempotent(): a CreatePatient may or may not have been applied, and the
+/// The AmbiguousOutcome of create_patient_idempotent(): a create may or may not have been applied, and the
 /// patient could not be found by its external ID within IdempotentCreateOptions::lookup_for. It was not sent again.
 /// Look the patient up later (find_patient_by_external_id()) before creating it again; calling
 /// create_patient_idempotent() again does exactly that.
@@ -69,7 +69,7 @@ class AmbiguousPatientCreate : public AmbiguousOutcome {
   struct Search {
     std::string external_id;               ///< The PatientExternalID looked up.
     int external_vendor_id = 0;            ///< The ExternalVendorID it belongs to.
-    int create_calls = 0;                  ///< CreatePatient calls made.
+    int create_calls = 0;                  ///< Create calls made.
     int lookups = 0;                       ///< Look-ups after the last ambiguous outcome.
     int failed_lookups = 0;                ///< Of those, the look-ups that failed (no answer).
     std::chrono::milliseconds elapsed{0};  ///< From the last ambiguous outcome to the end of the last look-up.
@@ -81,7 +81,7 @@ class AmbiguousPatientCreate : public AmbiguousOutcome {
   const std::string& external_id() const noexcept { return search_.external_id; }
   /// The vendor of the external ID.
   int external_vendor_id() const noexcept { return search_.external_vendor_id; }
-  /// CreatePatient calls made (1 unless IdempotentCreateOptions::create_again_when_not_found was set).
+  /// Create calls made (1 unless IdempotentCreateOptions::create_again_when_not_found was set).
   int create_calls() const noexcept { return search_.create_calls; }
   /// Look-ups made after the last ambiguous outcome.
   int lookups() const noexcept { return search_.lookups; }
@@ -101,7 +101,7 @@ class AmbiguousPatientCreate : public AmbiguousOutcome {
 std::optional<int> find_patient_by_external_id(Client& client, const std::string& external_id, int external_vendor_id);
 
 /// Creates `patient` unless a patient with its external ID already exists: looks it up by PatientExternalID and
-/// ExternalVendorID first and creates it only when absent. CreatePatient is sent at most once (see
+/// ExternalVendorID first and creates it only when absent. The create is sent at most once (see
 /// IdempotentCreateOptions::create_again_when_not_found). After an AmbiguousOutcome the patient is looked up again
 /// with growing waits for at most IdempotentCreateOptions::lookup_for; found, it is returned (`created` true).
 /// A create the service accepted without a PatientID is looked up the same way.

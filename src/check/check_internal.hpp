@@ -69,7 +69,7 @@ xmlNode* first_child(const xmlNode* n, std::string_view name);
 std::string text_of(const xmlNode* n);
 /// True for an element with xsi:nil="true".
 bool is_nil(const xmlNode* n);
-/// "/Envelope/Body/GetPatients/request" (local names).
+/// "/Envelope/Body/UpdatePatientsExternalID/request" (local names).
 std::string path_of(const xmlNode* n);
 /// CustomerKey, Password or User.
 bool is_credential(std::string_view local_name);

@@ -168,7 +168,8 @@ bool Checker::check_envelope(xmlNode* root) {
   auto kids = element_children(body_);
   if (kids.empty()) {
     add("missing-member", Severity::Error, "The Body is empty: no operation is called; the service faults.",
-        line_of(body_), path_of(body_), "Put the operation element (e.g. <GetPatients>) inside <s:Body>.", true);
+        line_of(body_), path_of(body_),
+        "Put the operation element (the operation's name, in the service's namespace) inside <s:Body>.", true);
     return false;
   }
   wrapper_ = kids.front();

@@ -325,7 +325,7 @@ PagedRange<typename reads::Read<Op>::Row> read(Client& client, typename reads::R
         cancel);
   }
   if constexpr (R::paged) {
-    // GetCharges and GetAppointments by service date refuse windows over 60 days. Both ends of a window are sent;
+    // Some reads refuse windows over 60 days (the table's max_window_days). Both ends of a window are sent;
     // if the service counts both, 60 days from one end to the other would be 61: keep a day of margin.
     const seconds max_width =
         paged->max_days > 0 ? seconds(std::chrono::hours(24 * (paged->max_days - 1))) : kUnlimited;

@@ -346,22 +346,22 @@ PollResult ChangeFeed::read(const Callback& callback, const CancellationToken& c
   if (to < from) to = from;
 
   const FeedEntity entity = options_.entity;
-  Operation op = Operation::GetPatients;
+  Operation op = PatientQuery::operation;
   switch (entity) {
     case FeedEntity::Patients:
-      op = Operation::GetPatients;
+      op = PatientQuery::operation;
       break;
     case FeedEntity::Appointments:
-      op = Operation::GetAppointments;
+      op = AppointmentQuery::operation;
       break;
     case FeedEntity::Charges:
-      op = Operation::GetCharges;
+      op = ChargeQuery::operation;
       break;
     case FeedEntity::Payments:
-      op = Operation::GetPayments;
+      op = PaymentQuery::operation;
       break;
     case FeedEntity::Transactions:
-      op = Operation::GetTransactions;
+      op = TransactionQuery::operation;
       break;
   }
   PagingOptions paging = options_.paging;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "values/secrets.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/operations.hpp"
+#include "values/secrets.hpp"
 
 namespace kareo::detail {
 
@@ -61,7 +61,7 @@ enum class TransportOutcome {
 
 /// Everything the mapping of a failed attempt looks at.
 struct FailedAttempt {
-  Operation operation = Operation::GetPatients;
+  Operation operation{};
   bool write = false;  ///< The operation changes data (is_write): never resent once its request went out.
   TransportOutcome outcome = TransportOutcome::Other;
   std::string framing_error;        ///< What is wrong with the response's HTTP framing; empty when sound.

@@ -12,10 +12,10 @@
 #include <optional>
 #include <string>
 
-#include "values/secrets.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "transport/http_framing.hpp"
+#include "values/secrets.hpp"
 
 namespace kareo::detail {
 
@@ -49,7 +49,7 @@ struct CallState {
   // Canned transport (wire::make_canned_connection): no socket; requests (read from `sent`, kept whole) go
   // to `responder`.
   const wire::CannedResponder* responder = nullptr;
-  Operation operation = Operation::GetPatients;
+  Operation operation{};
   std::string canned_head;    // the canned response's status line and headers
   std::string canned_body;    // the canned response's body
   std::size_t canned_at = 0;  // bytes of head and body read so far

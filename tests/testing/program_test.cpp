@@ -195,7 +195,7 @@ TEST(FakeServerProgram, HelpDocumentsTheFaultGrammar) {
   help += p.rest_of_stdout();
   EXPECT_EQ(p.wait_exit(), 0);
   for (const char* s : {"--patients", "--tls-cert", "--deny-practice", "--throttle", "wide-window:days=N",
-                        "drop:op=CreatePatient:after-apply"}) {
+                        "drop:op=CreateDocument:after-apply"}) {
     EXPECT_NE(help.find(s), std::string::npos) << s;
   }
 }

@@ -30,8 +30,8 @@ const char* const kFaultHelp = R"(Fault SPEC: KIND[:PARAM]... (repeatable)
   wide-window:days=N[:empty]
                            InternalServiceFault (or an empty result) when a date window is wider than N days
   every kind: op=NAME (one operation), count=N (N calls, then gone), skip=N (let N matching calls through first)
-  examples: internal:count=3  internal:op=GetCharges  http:status=503  latency:ms=200
-            drop:op=CreatePatient:after-apply  throttle:all  wide-window:op=GetPatients:days=30
+  examples: internal:count=3  internal:op=UpdateEncounterStatus  http:status=503  latency:ms=200
+            drop:op=CreateDocument:after-apply  throttle:all  wide-window:days=30
 
 Control endpoint (HTTP GET, JSON answers), for tests that run this program:
   /_fake/faults?add=SPEC[&add=SPEC][&clear]   /_fake/calls[?clear]   /_fake/throttle?on|off|reset

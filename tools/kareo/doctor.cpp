@@ -326,10 +326,11 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
 
 // Runs one permission probe; returns the missing permissions (empty when allowed).
 template <class Call>
-void probe(Report& report, const char* operation, Call call, std::vector<std::string>& allowed, bool& any_missing) {
+void probe(Report& report, kareo::Operation op, Call call, std::vector<std::string>& allowed, bool& any_missing) {
+  const std::string_view operation = kareo::operation_name(op);
   try {
     call();
-    allowed.push_back(operation);
+    allowed.emplace_back(operation);
   } catch (const kareo::NotAuthorized& e) {
     any_missing = true;
     report.fail("8. Permissions",
@@ -500,7 +501,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
            std::vector<std::string> allowed;
            bool missing = false;
            probe(
-               report, "GetProviders",
+               report, kareo::ProviderQuery::operation,
                [&] {
                  kareo::ProviderQuery q;
                  if (!practice.empty()) q.filter.PracticeName = practice;
@@ -508,7 +509,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                },
                allowed, missing);
            probe(
-               report, "GetServiceLocations",
+               report, kareo::ServiceLocationQuery::operation,
                [&] {
                  kareo::ServiceLocationQuery q;
                  if (!practice.empty()) q.filter.PracticeName = practice;
@@ -516,7 +517,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                },
                allowed, missing);
            probe(
-               report, "GetProcedureCodes",
+               report, kareo::ProcedureCodeQuery::operation,
                [&] {
                  kareo::ProcedureCodeQuery q;
                  q.last_modified = day;
@@ -525,7 +526,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                allowed, missing);
            if (!practice.empty()) {
              probe(
-                 report, "GetPatients",
+                 report, kareo::PatientQuery::operation,
                  [&] {
                    kareo::PatientQuery q;
                    q.filter.PracticeName = practice;
@@ -534,7 +535,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                  },
                  allowed, missing);
              probe(
-                 report, "GetAppointments",
+                 report, kareo::AppointmentQuery::operation,
                  [&] {
                    kareo::AppointmentQuery q;
                    q.filter.PracticeName = practice;
@@ -543,7 +544,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                  },
                  allowed, missing);
              probe(
-                 report, "GetCharges",
+                 report, kareo::ChargeQuery::operation,
                  [&] {
                    kareo::ChargeQuery q;
                    q.filter.PracticeName = practice;
@@ -552,7 +553,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                  },
                  allowed, missing);
              probe(
-                 report, "GetPayments",
+                 report, kareo::PaymentQuery::operation,
                  [&] {
                    kareo::PaymentQuery q;
                    q.filter.PracticeName = practice;
@@ -561,7 +562,7 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                  },
                  allowed, missing);
              probe(
-                 report, "GetTransactions",
+                 report, kareo::TransactionQuery::operation,
                  [&] {
                    kareo::TransactionQuery q;
                    q.filter.PracticeName = practice;
@@ -571,7 +572,8 @@ void add_doctor_command(CLI::App& app, Commands& commands) {
                  allowed, missing);
            }
            probe(
-               report, "GetExternalVendors", [&] { client.external_vendors().collect(); }, allowed, missing);
+               report, kareo::Operation::GetExternalVendors, [&] { client.external_vendors().collect(); }, allowed,
+               missing);
            if (missing)
              report.detail("fix: ask the Tebra account administrator to grant the missing permissions to the API user");
            if (!allowed.empty()) report.ok("8. Permissions", "allowed: " + join(allowed));

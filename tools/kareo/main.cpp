@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   app.add_flag("--verbose", g.verbose, "Report every call (operation, attempt, status, time, size) on stderr");
   app.add_option("--max-response-mb", g.max_response_mb,
                  "Largest response accepted, in MiB (default 512); raise it to read a very large practice in one "
-                 "GetPatients call")
+                 "call")
       ->check(CLI::Range(0.01, 1048576.0));
   app.add_option("--max-retries", g.max_retries,
                  "Retries of a read that failed transiently, or of a throttled call (default 4; writes that may "

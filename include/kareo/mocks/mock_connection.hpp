@@ -158,9 +158,9 @@ inline ServiceError service_error(Operation op, std::string message) {
 /// on(); a call of an operation without one fails with kareo::InvalidArgument naming it. Thread-safe.
 /// @code
 /// auto responder = std::make_shared<kareo::mocks::Responder>();
-/// responder->on<kareo::Operation::CreatePatient>([](const auto&) ->
-/// kareo::mocks::Result<kareo::Operation::CreatePatient> {
-///   throw kareo::mocks::ambiguous_outcome(kareo::Operation::CreatePatient);
+/// responder->on<kareo::Operation::CreateAppointment>([](const auto&) ->
+/// kareo::mocks::Result<kareo::Operation::CreateAppointment> {
+///   throw kareo::mocks::ambiguous_outcome(kareo::Operation::CreateAppointment);
 /// });
 /// kareo::Client client = kareo::mocks::make_client(responder);
 /// @endcode

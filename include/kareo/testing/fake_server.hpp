@@ -15,7 +15,7 @@
 /// kareo::testing::FakeServer server(options);
 /// server.start();
 /// // point the client at server.endpoint() with server.options().credentials ...
-/// server.add_fault("internal:op=GetCharges:count=1");
+/// server.add_fault("internal:count=1");  // the next call fails with an InternalServiceFault
 /// auto expected = server.store().ids(kareo::testing::Entity::Patient, {{"PracticeID", "1"}});
 /// ```
 ///
@@ -164,7 +164,7 @@ struct CallRecord {
     Dropped,       ///< The connection was closed without a complete response (injected).
     Corrupted,     ///< Truncated or malformed XML (injected).
   };
-  std::string operation;          ///< The operation name, e.g. "GetPatients" (empty if the body named none).
+  std::string operation;          ///< The operation name (empty if the body named none).
   Outcome outcome = Outcome::Ok;  ///< How it ended.
   int http_status = 200;          ///< The HTTP status sent (0 when none was).
   std::string customer_key;       ///< The RequestHeader's customer key.

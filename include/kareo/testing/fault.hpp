@@ -34,11 +34,11 @@ namespace kareo::testing {
 /// - `wide-window`: InternalServiceFault when a date window of the request (any From/To pair, StartDate/EndDate)
 ///   is wider than `days`. `days=N` (required); `empty`: answer an empty result instead.
 ///
-/// Parameters every kind accepts: `op=NAME` (an operation name, e.g. `GetCharges`), `count=N`, `skip=N`.
+/// Parameters every kind accepts: `op=NAME` (an operation's name as the contract spells it), `count=N`, `skip=N`.
 ///
-/// Examples: `internal:count=3` (the next three calls), `internal:op=GetCharges`, `http:status=503`,
-/// `latency:ms=200`, `drop:op=CreatePatient:after-apply`, `truncate`, `truncate:keep-open`, `malformed`,
-/// `throttle:all`, `wide-window:op=GetPatients:days=30`, `internal:op=GetPatients:skip=1:count=1` (only the second
+/// Examples: `internal:count=3` (the next three calls), `internal:op=DeleteDocument`, `http:status=503`,
+/// `latency:ms=200`, `drop:op=CreateDocument:after-apply`, `truncate`, `truncate:keep-open`, `malformed`,
+/// `throttle:all`, `wide-window:days=30`, `internal:op=DeleteDocument:skip=1:count=1` (only the second such
 /// call).
 struct Fault {
   /// What happens.
