@@ -1,5 +1,6 @@
 #include "transport/response_checks.hpp"
 
+#include <array>
 #include <cctype>
 #include <cstdio>
 
@@ -75,8 +76,18 @@ std::string invalid_text(const std::string& body) {
       }
     }
   }
+  // Bytes that need no look in any state: printable ASCII other than the starts of markup, references and the
+  // ends of CDATA sections and comments, and the white space XML allows. Most of a response is these.
+  static const auto plain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x7F; ++c) t[static_cast<std::size_t>(c)] = c != '<' && c != ']' && c != '-' && c != '&';
+    t['\t'] = t['\n'] = t['\r'] = true;
+    return t;
+  }();
   bool in_cdata = false, in_comment = false;
   for (std::size_t i = 0; i < n;) {
+    while (i < n && plain[b[i]]) ++i;
+    if (i == n) break;
     unsigned long c = b[i];
     std::size_t len = 1;
     if (!latin1 && c >= 0x80) {
