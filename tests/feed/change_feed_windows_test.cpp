@@ -12,6 +12,7 @@
 #include "kareo/pacing.hpp"
 #include "kareo/policies.hpp"
 #include "kareo/testing/fake_server.hpp"
+#include "virtual_time_server.hpp"
 
 namespace kareo {
 namespace {
@@ -20,24 +21,11 @@ using testing::FakeServer;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
-class SharedTime final : public testing::Clock {
- public:
-  explicit SharedTime(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
-  std::chrono::steady_clock::time_point now() override { return clock_->now(); }
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-};
-
 class FeedWindows : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // 2025-06-01 12:00 UTC; the generated data lies in the two years before.
-    clock_ = std::make_shared<ManualClock>(std::chrono::system_clock::time_point(std::chrono::seconds(1748779200)));
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = true;
-    o.clock = std::make_shared<SharedTime>(clock_);
+    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
+    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
     o.sizes.practices = 1;
     o.sizes.patients = 5000;
     o.sizes.appointments = 10;

@@ -17,6 +17,7 @@
 #include "kareo/retry.hpp"
 #include "kareo/testing/fake_server.hpp"
 #include "kareo/writes.hpp"
+#include "virtual_time_server.hpp"
 
 namespace kareo {
 namespace {
@@ -30,26 +31,14 @@ constexpr const char* kPractice = "Testpractice Alpha";
 DateTime at(int y, int m, int d) { return DateTime(Date(y, m, d)); }
 
 // The server's rate limiter reads the client's manual clock.
-class SharedTime final : public testing::Clock {
- public:
-  explicit SharedTime(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
-  std::chrono::steady_clock::time_point now() override { return clock_->now(); }
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-};
-
 // The generated data lies in the two years before 2025-06-01.
 const TimeRange kAll{at(2023, 5, 1), at(2025, 6, 3)};
 
 class PagingIntegration : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(std::chrono::system_clock::time_point(std::chrono::seconds(1748779200)));
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = true;
-    o.clock = std::make_shared<SharedTime>(clock_);
+    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
+    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
     o.sizes.patients = 2400;
     o.sizes.appointments = 3000;
     o.sizes.encounters = 400;
@@ -323,9 +312,7 @@ TEST_F(PagingIntegration, APacedClientAbsorbsThrottlesItDidNotCause) {
 
 TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
   // A server whose live limits are stricter than the published ones: GetPatients one call per 2.5 s.
-  testing::FakeServerOptions o;
-  o.today = "2025-06-01";
-  o.clock = std::make_shared<SharedTime>(clock_);
+  testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
   o.sizes = testing::DataSizes{};
   o.throttle_ms["GetPatients"] = 2500;
   FakeServer strict(o);
@@ -406,11 +393,8 @@ struct Killed {};
 class ChangeFeedIntegration : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(std::chrono::system_clock::time_point(std::chrono::seconds(1748779200)));
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = true;
-    o.clock = std::make_shared<SharedTime>(clock_);
+    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
+    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
     o.sizes.patients = 500;
     server_ = new FakeServer(o);
     server_->start();

@@ -12,6 +12,7 @@
 #include "kareo/paging.hpp"
 #include "kareo/policies.hpp"
 #include "kareo/testing/fake_server.hpp"
+#include "virtual_time_server.hpp"
 
 namespace kareo {
 namespace {
@@ -22,26 +23,14 @@ using testing::FakeServer;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
-class SharedTime final : public testing::Clock {
- public:
-  explicit SharedTime(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
-  std::chrono::steady_clock::time_point now() override { return clock_->now(); }
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-};
-
 // The generated data lies in the two years before 2025-06-01.
 const TimeRange kTwoYears{DateTime(Date(2023, 6, 1)), DateTime(Date(2025, 6, 2))};
 
 class AdaptiveWindows : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(std::chrono::system_clock::time_point(std::chrono::seconds(1748779200)));
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = true;
-    o.clock = std::make_shared<SharedTime>(clock_);
+    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
+    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
     o.sizes.practices = 1;
     o.sizes.patients = 20000;
     o.sizes.appointments = 6000;
