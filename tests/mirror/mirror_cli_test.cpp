@@ -15,6 +15,7 @@ namespace {
 
 using cli_test::json;
 using kareo::testing::Entity;
+using mirror_test::dotnet_now_plus;
 using mirror_test::FreshDatabase;
 
 constexpr const char* kPractice = "Testpractice Alpha";
@@ -25,16 +26,6 @@ constexpr const char* kPractice = "Testpractice Alpha";
 #else
 #define MirrorCli MirrorCliSqlite
 #endif
-
-// .NET text of this machine's UTC time plus `hours` (what the service writes in LastModifiedDate).
-std::string dotnet_now_plus(int hours) {
-  const std::time_t t = std::time(nullptr) + hours * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%m/%d/%Y %I:%M:%S %p", &tm);
-  return buf;
-}
 
 class MirrorCli : public ::testing::Test {
  protected:

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <set>
@@ -155,5 +156,15 @@ class FreshDatabase {
  private:
   std::string base_, schema_, dir_, url_;
 };
+
+/// .NET text of this machine's UTC time plus `hours` (what the service writes in LastModifiedDate).
+inline std::string dotnet_now_plus(int hours) {
+  const std::time_t t = std::time(nullptr) + hours * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%m/%d/%Y %I:%M:%S %p", &tm);
+  return buf;
+}
 
 }  // namespace mirror_test

@@ -21,6 +21,7 @@ namespace {
 using kareo::MirrorEntity;
 using kareo::MirrorTable;
 using kareo::testing::Entity;
+using mirror_test::dotnet_now_plus;
 using mirror_test::FreshDatabase;
 
 constexpr const char* kPractice = "Testpractice Alpha";
@@ -31,16 +32,6 @@ constexpr const char* kPractice = "Testpractice Alpha";
 #else
 #define MirrorTest MirrorSqlite
 #endif
-
-// .NET text of this machine's UTC time plus `hours` (what the service writes in LastModifiedDate).
-std::string dotnet_now_plus(int hours) {
-  const std::time_t t = std::time(nullptr) + hours * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%m/%d/%Y %I:%M:%S %p", &tm);
-  return buf;
-}
 
 class MirrorTest : public ::testing::Test {
  protected:
