@@ -17,22 +17,56 @@ void append_digits(std::string& out, int value, int width) {
   while (n > 0) out.push_back(buf[--n]);
 }
 
+// Two digits of 0..99 at `p`.
+char* put2(char* p, int v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+// yyyy-MM-dd at `p` (a year of four digits; Date's years are 1..9999).
+char* put_iso_date(char* p, const Date& d) {
+  p = put2(p, d.year() / 100 % 100);
+  p = put2(p, d.year() % 100);
+  *p++ = '-';
+  p = put2(p, d.month());
+  *p++ = '-';
+  return put2(p, d.day());
+}
+
 void append_iso_date(std::string& out, const Date& d) {
-  append_digits(out, d.year(), 4);
-  out.push_back('-');
-  append_digits(out, d.month(), 2);
-  out.push_back('-');
-  append_digits(out, d.day(), 2);
+  if (d.year() < 0 || d.year() > 9999) {
+    append_digits(out, d.year(), 4);
+    out.push_back('-');
+    append_digits(out, d.month(), 2);
+    out.push_back('-');
+    append_digits(out, d.day(), 2);
+    return;
+  }
+  char buf[10];
+  out.append(buf, static_cast<std::size_t>(put_iso_date(buf, d) - buf));
 }
 
 void append_iso_datetime(std::string& out, const DateTime& t) {
-  append_iso_date(out, t.date());
-  out.push_back('T');
-  append_digits(out, t.hour(), 2);
-  out.push_back(':');
-  append_digits(out, t.minute(), 2);
-  out.push_back(':');
-  append_digits(out, t.second(), 2);
+  if (t.date().year() < 0 || t.date().year() > 9999) {
+    append_iso_date(out, t.date());
+    out.push_back('T');
+    append_digits(out, t.hour(), 2);
+    out.push_back(':');
+    append_digits(out, t.minute(), 2);
+    out.push_back(':');
+    append_digits(out, t.second(), 2);
+    return;
+  }
+  char buf[19];
+  char* p = put_iso_date(buf, t.date());
+  *p++ = 'T';
+  p = put2(p, t.hour());
+  *p++ = ':';
+  p = put2(p, t.minute());
+  *p++ = ':';
+  p = put2(p, t.second());
+  out.append(buf, static_cast<std::size_t>(p - buf));
 }
 
 void append_net_datetime(std::string& out, const DateTime& t) {
