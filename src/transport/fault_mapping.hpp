@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "values/secrets.hpp"
 #include "kareo/errors.hpp"
 #include "kareo/operations.hpp"
+#include "values/secrets.hpp"
 
 namespace kareo::detail {
 
@@ -108,7 +108,8 @@ struct ServiceReport {
   std::string security_result;
   std::vector<std::string> permissions_missing;
   std::vector<std::string> practices_authorized;
-  // GetCustomerIdFromKey, whose result has no SecurityResponse: IsAuthorized and CustomerId tell.
+  // An operation whose credentials go inline in the request (the table's credentials = "inline"): its result has
+  // no SecurityResponse; IsAuthorized and CustomerId tell.
   bool customer_id_result = false;
   std::optional<bool> is_authorized;
   std::optional<int> customer_id;
