@@ -131,8 +131,10 @@ struct FakeServerOptions {
   bool throttle = true;  ///< `--throttle on|off`: enforce the published rate limits per customer key.
   /// `--throttle-ms OP=MS`: rate limits that differ from the published table (0: none for that operation).
   std::map<std::string, int> throttle_ms;
-  /// `--window-limit OP=DAYS`: the widest date window an operation accepts before faulting (0: none).
-  /// Defaults: GetCharges (posting dates) and GetAppointments (StartDate/EndDate) 60 days.
+  /// `--window-limit OP=DAYS`: the widest date window an operation accepts before faulting (0: none). Defaults:
+  /// default_window_limits(), the limits the operation table publishes (60 days for the posting-date and
+  /// service-date reads), which apply to the operation's primary date window only (posting dates of charges, the
+  /// StartDate/EndDate of appointments); a limit set here for another operation applies to every date window.
   std::map<std::string, int> window_limit_days;
   std::vector<std::string> denied_operations;  ///< `--deny OP`: the user lacks the permission for these.
   std::vector<std::string> denied_practices;   ///< `--deny-practice NAME`: the user may not see these practices.
@@ -178,6 +180,10 @@ struct CallRecord {
 /// A short name of an outcome: "ok", "service-error", "denied", "throttled", "soap-fault", "http-error",
 /// "dropped", "corrupted".
 std::string_view outcome_name(CallRecord::Outcome outcome) noexcept;
+
+/// The window limits a FakeServer applies unless FakeServerOptions::window_limit_days says otherwise: operation
+/// name → days, from the operation table's max_window_days (the widest window the service tolerates).
+std::map<std::string, int> default_window_limits();
 
 /// The fake server. start() listens and serves on background threads until stop() (or destruction).
 class FakeServer {
