@@ -23,7 +23,7 @@ DATE_FIELDS = ["Created", "LastModified", "Service", "Posting", "Transaction"]
 COLUMNS = {
     "name", "summary", "write", "interval_ms", "permission", "payload", "payload_member", "result", "credentials",
     "streamed", "rows", "paging", "max_window_days", "store_entity", "command", "required", "read", "paged_at",
-    "cli", "client",
+    "cli", "client", "throttle_endpoint",
 }
 READ_KEYS = {"method", "row", "filter", "fields", "cursor"}
 CLI_KEYS = {"help", "filters", "type"}
@@ -73,6 +73,9 @@ def load(path):
         op.setdefault("paging", {})
         op.setdefault("max_window_days", {})
         op.setdefault("required", [])
+        op.setdefault("throttle_endpoint", "")
+        if op["throttle_endpoint"] == op["name"]:
+            fail(where + ": throttle_endpoint is for a spelling other than the name")
         if op["credentials"] not in ("header", "inline"):
             fail(where + ": credentials must be header or inline")
         for field in op["paging"]:
@@ -328,6 +331,9 @@ struct Row {
   const char* rows_id;         ///< List operations: the row's ID member.
   DatePair paging[kDateFields];
   const char* command;         ///< The kareo tool's command.
+  /// The spelling of the operation in the service's throttle messages and its live rate-limit table when it is
+  /// not the name ("" otherwise).
+  const char* throttle_endpoint;
 };
 
 """)
@@ -349,7 +355,7 @@ struct Row {
             f"{op['interval_ms']}, {cstr(op['permission'])}, {cstr(op['payload_member'])}, "
             f"{str(op['credentials'] == 'inline').lower()}, {str(op['streamed']).lower()}, "
             f"{cstr(rows.get('array', ''))}, {cstr(rows.get('item', ''))}, {cstr(rows.get('id', ''))}, "
-            f"{{{', '.join(pairs)}}}, {cstr(op['command'])}}},\n")
+            f"{{{', '.join(pairs)}}}, {cstr(op['command'])}, {cstr(op['throttle_endpoint'])}}},\n")
     lines.append("};\n\n")
     lines.append("/// Per operation, in the order of kTable: the members of the payload the service needs although the contract\n"
                  "/// makes them optional, as paths below the payload (\"Filter/PatientID\"), separated by ';'; '|' separates\n"

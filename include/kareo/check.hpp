@@ -19,7 +19,7 @@
 /// | `namespace`                  | an element in another namespace than the contract's                              |
 /// | `credentials-in-soap-header` | RequestHeader, CustomerKey, User or Password inside `soap:Header`                |
 /// | `missing-member`             | a member the service needs is absent                                             |
-/// | `wrapper`                    | `request` on UpdatePatient, RequestHeader inside GetCustomerIdFromKey's request  |
+/// | `wrapper`                    | `request` on UpdatePatient, a RequestHeader where the credentials go inline      |
 /// | `member-order`               | a known member out of contract order (the service drops it silently)             |
 /// | `unknown-member`             | an element the contract does not have at that place (ignored by the service)     |
 /// | `date-range`                 | half a From/To pair, a date form the service does not read, a too-wide window    |

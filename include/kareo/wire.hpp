@@ -37,8 +37,8 @@ std::optional<ThrottleNotice> parse_throttle_message(std::string_view message);
 /// Checks a filled response body element (`response` points at the `Traits<op>::Response` object) the way the
 /// built-in transport does, and throws the matching kareo::Error: MalformedResponse when the result element is
 /// missing; AuthenticationFailed, NotAuthorized from the SecurityResponse; Throttled, ServiceError from the
-/// ErrorResponse; AuthenticationFailed for GetCustomerIdFromKey when IsAuthorized is false. `details` supplies
-/// the HTTP status and the support capture for the exception.
+/// ErrorResponse; AuthenticationFailed when IsAuthorized is false (an operation with inline credentials, whose
+/// result has no SecurityResponse). `details` supplies the HTTP status and the support capture for the exception.
 void check_response(Operation op, const void* response, const Error::Details& details = {});
 
 /// A request as a canned transport sees it.

@@ -136,8 +136,8 @@ void Checker::check_body() {
   if (payload_type_ < 0) return;
   std::vector<xmlNode*> kids = element_children(payload);
   if (row.inline_credentials) {
-    // GetCustomerIdFromKey: the credentials directly in the request. Wrapped in a RequestHeader, the service
-    // answers CustomerId = -1; the members are checked as if they were where they belong.
+    // The credentials directly in the request (the table's credentials = "inline"). Wrapped in a RequestHeader,
+    // the service answers CustomerId = -1; the members are checked as if they were where they belong.
     std::vector<xmlNode*> flat;
     for (xmlNode* c : kids) {
       if (local_name(c) == "RequestHeader") {

@@ -8,8 +8,49 @@
 #include <string>
 
 #include "check/check_internal.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo::check_detail {
+namespace {
+
+/// "A", "A and B", "A, B and C".
+std::string and_list(const std::vector<std::string>& names) {
+  if (names.size() < 2) return join(names, "");
+  std::vector<std::string> head(names.begin(), names.end() - 1);
+  return join(head, ", ") + " and " + names.back();
+}
+
+/// The operations whose credentials go directly in the request (the operation table's credentials = "inline").
+const std::string& inline_credential_operations() {
+  static const std::string text = [] {
+    std::vector<std::string> names;
+    for (const auto& row : optable::kTable) {
+      if (row.inline_credentials) names.emplace_back(row.name);
+    }
+    return and_list(names);
+  }();
+  return text;
+}
+
+/// The operations whose members the contract puts in the namespace of the operation element without its trailing
+/// slash (their payload type is declared there, e.g. http://www.kareo.com/api/schemas).
+const std::string& unslashed_operations() {
+  static const std::string text = [] {
+    std::vector<std::string> names;
+    for (const auto& row : optable::kTable) {
+      const int wrapper = contract::type_index(std::string("_kareo__") + row.name);
+      if (wrapper < 0 || contract::members(wrapper).empty()) continue;
+      const int payload = contract::members(wrapper).front()->type;
+      if (payload < 0) continue;
+      const std::string own(contract::namespace_uri(contract::type(wrapper).ns));
+      if (std::string(contract::namespace_uri(contract::type(payload).ns)) + "/" == own) names.emplace_back(row.name);
+    }
+    return and_list(names);
+  }();
+  return text;
+}
+
+}  // namespace
 
 void Checker::check_http() {
   if (!in_.http) return;
@@ -205,8 +246,11 @@ void Checker::check_soap_header(xmlNode* header) {
       line_of(first), path_of(first),
       "Remove them from <s:Header> and send them as the first member of the request: "
       "<request><RequestHeader><CustomerKey>...</CustomerKey><Password>...</Password><User>...</User>"
-      "</RequestHeader>...</request> (GetCustomerIdFromKey: CustomerKey, Password and User directly in "
-      "<request>). No SOAP header is used.",
+      "</RequestHeader>...</request>" +
+          (inline_credential_operations().empty()
+               ? std::string()
+               : " (" + inline_credential_operations() + ": CustomerKey, Password and User directly in <request>)") +
+          ". No SOAP header is used.",
       true);
 }
 
@@ -278,11 +322,12 @@ void Checker::report_namespaces() {
     std::string fix = "Put them in '" + i.expected + "'";
     const bool slash = i.actual + "/" == i.expected || i.expected + "/" == i.actual;
     if (slash) {
-      message += i.expected.back() == '/'
-                     ? "Only the members of GetServiceLocations and GetProcedureCodes use the namespace without "
-                       "the trailing slash."
-                     : "The members of GetServiceLocations and GetProcedureCodes are in the namespace WITHOUT the "
-                       "trailing slash: with the slashed one the service faults (\"Expecting element 'Fields'\").";
+      message +=
+          i.expected.back() == '/'
+              ? "Only the members of " + unslashed_operations() + " use the namespace without the trailing slash."
+              : "The members of " + unslashed_operations() +
+                    " are in the namespace WITHOUT the trailing slash: with the slashed one the service "
+                    "faults (\"Expecting element 'Fields'\").";
       fix += i.expected.back() == '/' ? " (with the trailing slash)." : " (no trailing slash).";
     } else {
       message +=

@@ -5,6 +5,7 @@
 #include "check/check_internal.hpp"
 #include "kareo/check.hpp"
 #include "kareo/operations.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo {
 namespace {
@@ -144,7 +145,9 @@ class Reader {
         return r_;
       }
     }
-    if (request_.operation == "GetCustomerIdFromKey") {
+    // An operation with its credentials inline in the request (the table's credentials = "inline") answers an
+    // unread key with CustomerId = -1 instead of a SecurityResponse.
+    if (const int row = operation_row(request_.operation); row >= 0 && optable::kTable[row].inline_credentials) {
       if (xmlNode* id = find(scope, "CustomerId"); id && trim(text_of(id)) == "-1") {
         r_.meaning = "CustomerId = -1: the service did not read the key (the library reports a customer ID of -1).";
         cause_codes({"wrapper", "member-order", "missing-member", "namespace"});

@@ -75,8 +75,9 @@ void check(Operation op, ChargeFilter& f) {
       include_unapproved_charges(f, false);
     } else {
       throw InvalidArgument(
-          "GetCharges: IncludeUnapprovedCharges must be \"T\" (include the charges of unapproved encounters) or "
-          "absent, not \"" +
+          name_of(op) +
+              ": IncludeUnapprovedCharges must be \"T\" (include the charges of unapproved encounters) or "
+              "absent, not \"" +
               *f.IncludeUnapprovedCharges + "\"; use kareo::include_unapproved_charges()",
           op);
     }
@@ -89,12 +90,12 @@ void check(Operation op, ChargeFilter& f) {
 }
 
 void check(Operation op, EncounterDetailsFilter& f) {
-  if (blank(f.EncounterID)) throw InvalidArgument("GetEncounterDetails: give the EncounterID", op);
+  if (blank(f.EncounterID)) throw InvalidArgument(name_of(op) + ": give the EncounterID", op);
 }
 
 void check(Operation op, PatientFilter& f) {
   if (blank(f.PracticeName) && blank(f.PracticeID)) {
-    throw InvalidArgument("GetPatients: give PracticeName or PracticeID in the filter", op);
+    throw InvalidArgument(name_of(op) + ": give PracticeName or PracticeID in the filter", op);
   }
   KAREO_PAIR(op, f, CreatedDate);
   KAREO_PAIR(op, f, DateOfBirth);
@@ -391,12 +392,12 @@ KAREO_PLAIN_READS(KAREO_PLAIN_READ_)
 #undef KAREO_PLAIN_READ_
 
 PagedRange<PatientBatchData> Client::all_patients(AllPatientsQuery query, const CallOptions& options) {
-  const auto op = Operation::GetAllPatients;
+  constexpr Operation op = Operation::GetAllPatients;
   const AllPatientsOptions& paging = query.paging;
   if (paging.batch_size < 1 || paging.batch_size > 1000) {
-    throw InvalidArgument("GetAllPatients: the batch size must be between 1 and 1000", op);
+    throw InvalidArgument(name_of(op) + ": the batch size must be between 1 and 1000", op);
   }
-  if (query.practice_id < 1) throw InvalidArgument("GetAllPatients: a practice ID is required", op);
+  if (query.practice_id < 1) throw InvalidArgument(name_of(op) + ": a practice ID is required", op);
 
   struct Walk {
     std::shared_ptr<Client> client;  // shares the client's state: outlives the Client object
@@ -423,7 +424,7 @@ PagedRange<PatientBatchData> Client::all_patients(AllPatientsQuery query, const 
     const AllPatientsOptions& o = w.query.paging;
     if (w.done) return false;
     if (o.cancel.cancelled()) {
-      throw Cancelled("GetAllPatients: cancelled after " + std::to_string(w.batches) +
+      throw Cancelled(name_of(op) + ": cancelled after " + std::to_string(w.batches) +
                       " batches (resume with start key " + std::to_string(w.key) + ")");
     }
     if (!w.started) w.started = o.clock->now();
@@ -433,7 +434,7 @@ PagedRange<PatientBatchData> Client::all_patients(AllPatientsQuery query, const 
     request.Filter->BatchSize = o.batch_size;
     request.Filter->PracticeID = w.query.practice_id;
     request.Filter->StartKey = w.key;
-    GetAllPatientsResp response = w.client->call<Operation::GetAllPatients>(std::move(request), w.options);
+    GetAllPatientsResp response = w.client->call<op>(std::move(request), w.options);
     w.keys_used.insert(w.key);
     ++w.batches;
 
@@ -459,7 +460,7 @@ PagedRange<PatientBatchData> Client::all_patients(AllPatientsQuery query, const 
     }
     if (o.on_progress) {
       PagingProgress p;
-      p.operation = "GetAllPatients";
+      p.operation = name_of(op);
       p.windows_done = w.batches;
       p.rows = w.rows;
       p.duplicates = w.recent.duplicates();
@@ -495,11 +496,12 @@ std::optional<AppointmentCreate> Client::get_appointment(std::int64_t appointmen
 }
 
 int Client::get_customer_id_from_key(const CallOptions& options) {
-  auto result = call<Operation::GetCustomerIdFromKey>({}, options);
+  constexpr Operation op = Operation::GetCustomerIdFromKey;
+  auto result = call<op>({}, options);
   if (!result.CustomerId) {
     Error::Details d;
-    d.operation = Operation::GetCustomerIdFromKey;
-    throw MalformedResponse("GetCustomerIdFromKey: the response has no CustomerId", d);
+    d.operation = op;
+    throw MalformedResponse(name_of(op) + ": the response has no CustomerId", d);
   }
   return *result.CustomerId;
 }
@@ -507,7 +509,7 @@ int Client::get_customer_id_from_key(const CallOptions& options) {
 std::optional<PatientData> Client::get_patient(SinglePatientFilter filter, const CallOptions& options) {
   constexpr Operation op = Operation::GetPatient;
   if (!filter.PatientID && blank(filter.ExternalID)) {
-    throw InvalidArgument("GetPatient: give PatientID, or ExternalID with ExternalVendorID", op);
+    throw InvalidArgument(name_of(op) + ": give PatientID, or ExternalID with ExternalVendorID", op);
   }
   GetPatientReq request;
   request.Filter = std::make_shared<SinglePatientFilter>(std::move(filter));

@@ -31,13 +31,14 @@ std::string lookups_text(int lookups, milliseconds elapsed) {
 }
 
 std::string search_message(const AmbiguousOutcome& ambiguous, const AmbiguousPatientCreate::Search& s) {
-  std::string m = "CreatePatient may or may not have been applied for the patient with external ID " + s.external_id +
+  const std::string create(operation_name(Operation::CreatePatient));
+  std::string m = create + " may or may not have been applied for the patient with external ID " + s.external_id +
                   " (vendor " + std::to_string(s.external_vendor_id) + "): " + lookups_text(s.lookups, s.elapsed) +
                   " by that ID did not find it";
   if (s.failed_lookups > 0) {
     m += " (" + std::to_string(s.failed_lookups) + " of them failed, the last with " + s.last_lookup_failure + ")";
   }
-  m += "; the create may still be running, or the look-up may lag behind it. CreatePatient was sent " +
+  m += "; the create may still be running, or the look-up may lag behind it. " + create + " was sent " +
        std::to_string(s.create_calls) + (s.create_calls == 1 ? " time" : " times") +
        " and not again. Look the patient up by its external ID later before creating it again. The create failed "
        "with " +
@@ -106,18 +107,19 @@ std::optional<int> find_patient_by_external_id(Client& client, const std::string
 IdempotentCreateResult create_patient_idempotent(Client& client, PatientCreate patient,
                                                  const IdempotentCreateOptions& options) {
   const auto op = Operation::CreatePatient;
+  const std::string name(operation_name(op));
   if (!patient.PatientExternalID || patient.PatientExternalID->empty()) {
-    throw InvalidArgument("CreatePatient: an idempotent create needs the patient's PatientExternalID", op);
+    throw InvalidArgument(name + ": an idempotent create needs the patient's PatientExternalID", op);
   }
   if (patient.PatientExternalID->size() > 25) {
     throw InvalidArgument(
-        "CreatePatient: PatientExternalID is longer than 25 characters; the service would "
-        "truncate it and the patient could not be found by it again",
+        name +
+            ": PatientExternalID is longer than 25 characters; the service would truncate it and the patient "
+            "could not be found by it again",
         op);
   }
   if (!patient.ExternalVendorID) {
-    throw InvalidArgument("CreatePatient: an idempotent create needs the ExternalVendorID the external ID belongs to",
-                          op);
+    throw InvalidArgument(name + ": an idempotent create needs the ExternalVendorID the external ID belongs to", op);
   }
   const std::string external_id = *patient.PatientExternalID;
   const int vendor = *patient.ExternalVendorID;
@@ -153,9 +155,9 @@ IdempotentCreateResult create_patient_idempotent(Client& client, PatientCreate p
     }
     if (!ambiguous) {
       // The service accepted the patient (and answered without its ID): it is never created again.
-      throw ServiceError("CreatePatient: the service accepted the patient with external ID " + external_id +
-                             " (vendor " + std::to_string(vendor) + ") but " +
-                             lookups_text(found.lookups, found.elapsed) + " by that ID did not find it" +
+      throw ServiceError(name + ": the service accepted the patient with external ID " + external_id + " (vendor " +
+                             std::to_string(vendor) + ") but " + lookups_text(found.lookups, found.elapsed) +
+                             " by that ID did not find it" +
                              (found.failed > 0 ? " (the last failed look-up: " + found.last_failure + ")" : ""),
                          Error::Details{ErrorKind::ServiceError, op, false, std::nullopt, {}, {}});
     }

@@ -7,8 +7,8 @@
 
 namespace kareo::detail {
 
-/// The customer key in the request's RequestHeader (or, for GetCustomerIdFromKey, in the request itself);
-/// empty when the request carries none.
+/// The customer key in the request's RequestHeader (or in the request itself, for an operation whose credentials
+/// go inline); empty when the request carries none.
 std::string customer_key_of(const Exchange& exchange);
 
 /// Clears whatever an earlier attempt left in the response, so that a resent call starts from nothing.

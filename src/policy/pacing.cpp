@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "kareo/errors.hpp"
+#include "kareo_optable.hpp"
 #include "kareo_wireH.h"
 #include "operations/exchange_access.hpp"
 
@@ -63,11 +64,13 @@ std::string trim(const std::string& s) {
 
 std::optional<Operation> ThrottleTable::operation_for_endpoint(const std::string& endpoint) noexcept {
   try {
+    // The operation's name, or the other spelling the operation table gives for throttle messages.
     const std::string name = lower(trim(endpoint));
-    if (name == "createpayments") return Operation::CreatePayment;
-    if (name == "getprocedurecode") return Operation::GetProcedureCodes;
-    for (Operation op : all_operations()) {
-      if (lower(std::string(operation_name(op))) == name) return op;
+    for (std::size_t i = 0; i < optable::kRows; ++i) {
+      const optable::Row& row = optable::kTable[i];
+      if (lower(row.name) == name || (*row.throttle_endpoint && lower(row.throttle_endpoint) == name)) {
+        return all_operations()[i];
+      }
     }
   } catch (...) {
   }

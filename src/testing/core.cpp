@@ -79,6 +79,25 @@ std::optional<double> widest_window_days(const Filter& filter) {
   return widest;
 }
 
+}  // namespace kareo::testing::detail
+
+namespace kareo::testing {
+
+std::map<std::string, int> default_window_limits() {
+  // The widest window the table allows on any date field of the operation.
+  std::map<std::string, int> limits;
+  for (const auto& op : optable::kTable) {
+    int days = 0;
+    for (const auto& pair : op.paging) days = std::max(days, pair.max_window_days);
+    if (days > 0) limits[op.name] = days;
+  }
+  return limits;
+}
+
+}  // namespace kareo::testing
+
+namespace kareo::testing::detail {
+
 ServerCore::ServerCore(FakeServerOptions opts)
     : options(std::move(opts)), data(std::make_shared<Store::Impl>()), store(data) {
   const auto& o = options;
@@ -86,7 +105,8 @@ ServerCore::ServerCore(FakeServerOptions opts)
   data->synth.today = o.today.empty() ? real_today : parse_today(o.today);
   data->clock_offset = data->synth.today - real_today;
   data->customer_id = o.customer_id;
-  data->window_limits.days = {{"GetCharges", 60}, {"GetAppointments", 60}};
+  data->window_limits.days = default_window_limits();
+  for (const auto& limit : data->window_limits.days) data->window_limits.primary_window_only.insert(limit.first);
   for (const auto& [op, days] : o.window_limit_days) {
     require_operation(op, "window limit");
     if (days < 0) throw std::invalid_argument("window limit for " + op + " must not be negative");

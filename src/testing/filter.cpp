@@ -329,11 +329,11 @@ std::vector<std::shared_ptr<const Row>> Store::Impl::select(Entity e, const Filt
     c.windows.push_back(Window{&kDefault, def.col("StartDate"), start, start + 7 * kDay});
   }
 
-  // Wide windows fault on the operations that have a limit: GetCharges and GetAppointments on their
+  // Wide windows fault on the operations that have a limit: those the operation table gives one on their
   // primary window, any other configured operation on every window.
   auto limit = window_limits.days.find(operation);
   if (limit != window_limits.days.end() && limit->second > 0) {
-    bool primary_only = operation == "GetCharges" || operation == "GetAppointments";
+    const bool primary_only = window_limits.primary_window_only.count(operation) > 0;
     for (const Window& w : c.windows) {
       if (primary_only && !w.range->primary) continue;
       if (w.to - w.from > static_cast<CivilTime>(limit->second) * kDay) throw FilterError(kInternalFault, true);

@@ -310,8 +310,16 @@ int FakeService::handle(const std::string& op, Node wrapper) {
   }
 
   if (!decided) {
-    if (op == "GetCustomerIdFromKey") {
-      reply = customer_id_from_key(core_, request);
+    if (row && row->inline_credentials) {
+      // The credentials inline in the request (the table's credentials = "inline"): no RequestHeader and no rate
+      // limit; the operation checks them itself.
+      const Node none = Node::object();
+      CallContext ctx{core_, op, rec.customer_key, Visibility{core_.denied_practices()}, {}};
+      try {
+        reply = run_operation(ctx, request ? request : &none);
+      } catch (const std::exception&) {
+        reply = internal_fault();
+      }
     } else if (!request || !request->get("RequestHeader")) {
       // What WCF does with a null request or header: a NullReferenceException in the service.
       reply = internal_fault();

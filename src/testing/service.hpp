@@ -48,7 +48,8 @@ struct CallContext {
 /// Runs an operation whose security and rate limit checks have passed. `request` is the body's request
 /// element (null when absent).
 Reply run_operation(CallContext& ctx, const Node* request);
-/// GetCustomerIdFromKey, which has neither RequestHeader nor rate limit.
+/// The answer to the request of the operation that resolves the customer key: its credentials are inline in the
+/// request (no RequestHeader), and it has no rate limit.
 Reply customer_id_from_key(ServerCore& core, const Node* request);
 /// The result of a call refused for security reasons.
 Reply security_failure(ServerCore& core, const std::vector<std::int64_t>& authorized, bool key_valid,

@@ -128,9 +128,13 @@ struct Visibility {
   std::set<std::int64_t> denied_practice_ids;
 };
 
-/// Limits that make the service fault on wide windows (GetCharges, GetAppointments by default).
+/// Limits that make the service fault on wide windows (by default those of the operation table,
+/// kareo::testing::default_window_limits()).
 struct WindowLimits {
   std::map<std::string, int> days;  ///< operation -> widest window in days (0: none)
+  /// The operations whose limit is about their primary date window only (Range::primary in filter.cpp): those the
+  /// operation table gives a limit. Any other operation is limited on every window.
+  std::set<std::string> primary_window_only;
 };
 
 }  // namespace kareo::testing::detail

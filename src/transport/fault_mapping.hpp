@@ -108,7 +108,8 @@ struct ServiceReport {
   std::string security_result;
   std::vector<std::string> permissions_missing;
   std::vector<std::string> practices_authorized;
-  // GetCustomerIdFromKey, whose result has no SecurityResponse: IsAuthorized and CustomerId tell.
+  // An operation whose credentials go inline in the request (the table's credentials = "inline"): its result has
+  // no SecurityResponse; IsAuthorized and CustomerId tell.
   bool customer_id_result = false;
   std::optional<bool> is_authorized;
   std::optional<int> customer_id;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kareo/check.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo {
 namespace {
@@ -300,6 +301,8 @@ TEST(CheckRequest, NamespaceOfTheWholeBody) {
 TEST(CheckRequest, NamespaceSlashOfGetServiceLocationsMembers) {
   const auto f = expect_only(soapui_get_service_locations("http://www.kareo.com/api/schemas/"), "namespace");
   EXPECT_NE(f.message.find("trailing slash"), std::string::npos) << f.message;
+  // The operations whose members are in that namespace, as the contract declares their payload types.
+  EXPECT_NE(f.message.find("of GetProcedureCodes and GetServiceLocations are"), std::string::npos) << f.message;
   EXPECT_EQ(f.path, "/Envelope/Body/GetServiceLocations/request/Fields");
 }
 
@@ -313,6 +316,14 @@ TEST(CheckRequest, CredentialsInSoapHeader) {
   req = replace(req, "<SOAP-ENV:Body>", "<SOAP-ENV:Header>" + creds + "</SOAP-ENV:Header><SOAP-ENV:Body>");
   const auto f = expect_only(req, "credentials-in-soap-header");
   EXPECT_EQ(f.path, "/Envelope/Header/RequestHeader");
+  // The fix names the operations whose credentials go directly in the request, as the operation table says.
+  for (const auto& row : optable::kTable) {
+    EXPECT_EQ(f.fix.find(std::string(row.name) + ":") != std::string::npos ||
+                  f.fix.find(std::string(row.name) + " and") != std::string::npos ||
+                  f.fix.find(std::string(row.name) + ",") != std::string::npos,
+              row.inline_credentials)
+        << row.name << ": " << f.fix;
+  }
 }
 
 TEST(CheckRequest, MissingFilter) {
@@ -357,6 +368,24 @@ TEST(CheckRequest, WrapperRequestOnUpdatePatient) {
 TEST(CheckRequest, WrapperRequestHeaderInGetCustomerIdFromKey) {
   const auto f = expect_only(curl_customer_id(true), "wrapper");
   EXPECT_NE(f.message.find("CustomerId = -1"), std::string::npos);
+}
+
+TEST(CheckRequest, RequestHeaderInsideTheRequestIsWrongForExactlyTheInlineCredentialOperations) {
+  const std::string creds = std::string("<CustomerKey>") + kKey + "</CustomerKey>\n<Password>" + kPassword +
+                            "</Password>\n<User>" + kUser + "</User>\n";
+  int inline_operations = 0;
+  for (const auto& row : optable::kTable) {
+    const auto c = check_request(
+        curl_request(row.name, row.payload_member, "<RequestHeader>\n" + creds + "</RequestHeader>\n"), CheckOptions{});
+    expect_no_credentials(c);
+    bool wrapped = false;
+    for (const auto& f : c.findings) {
+      if (f.code == "wrapper" && f.path.find("/RequestHeader") != std::string::npos) wrapped = true;
+    }
+    EXPECT_EQ(wrapped, row.inline_credentials) << row.name << "\n" << describe(c);
+    inline_operations += row.inline_credentials ? 1 : 0;
+  }
+  EXPECT_GT(inline_operations, 0);
 }
 
 TEST(CheckRequest, MemberOrderNamesWhatIsLost) {

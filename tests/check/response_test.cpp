@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "kareo/check.hpp"
+#include "kareo_optable.hpp"
 
 namespace kareo {
 namespace {
@@ -86,6 +87,19 @@ TEST(ReadResponse, ThrottledAnd415AndSuccess) {
       request);
   EXPECT_TRUE(ok.ok);
   EXPECT_EQ(ok.exit_code, 0);
+}
+
+TEST(ReadResponse, CustomerIdMinusOneMeansAnUnreadKeyForTheInlineCredentialOperationsOnly) {
+  for (const auto& row : optable::kTable) {
+    RequestCheck request;
+    request.operation = row.name;
+    const std::string name = row.name;
+    const auto r = read_response(envelope("<" + name + "Response xmlns=\"http://www.kareo.com/api/schemas/\"><" + name +
+                                          "Result><CustomerId>-1</CustomerId><IsAuthorized>false</IsAuthorized></" +
+                                          name + "Result></" + name + "Response>"),
+                                 request);
+    EXPECT_EQ(r.meaning.rfind("CustomerId = -1", 0) == 0, row.inline_credentials) << name << ": " << r.meaning;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -198,6 +199,16 @@ TEST(PacingThrottles, ApplyMatchesEndpointNamesIncludingTheGuidesSpellings) {
   EXPECT_EQ(table.interval(Operation::GetAllPatients), 10000ms);
   EXPECT_EQ(table.interval(Operation::GetPayments), 1000ms);  // not mentioned: unchanged
   EXPECT_EQ(unknown, std::vector<std::string>{"SearchPatient"});
+}
+
+TEST(PacingThrottles, EveryOperationNameIsAnEndpointOfItsOwn) {
+  for (Operation op : all_operations()) {
+    std::string name(operation_name(op));
+    EXPECT_TRUE(ThrottleTable::operation_for_endpoint(name) == op) << name;
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(ThrottleTable::operation_for_endpoint(" " + name + " ") == op) << name;
+  }
+  EXPECT_FALSE(ThrottleTable::operation_for_endpoint("GetProcedureCodez").has_value());
 }
 
 TEST(PacingThrottles, ThrottleLimitsReadsTheRowsOfGetThrottles) {

@@ -1,7 +1,11 @@
 // Filters behave as the guide and integrators describe them, over the wire and in Store::ids alike.
+#include <algorithm>
+#include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 
+#include "kareo_optable.hpp"
 #include "support.hpp"
 
 using namespace fake_test;
@@ -35,6 +39,29 @@ class FakeServerFilters : public ::testing::Test {
   }
 };
 FakeServer* FakeServerFilters::server_ = nullptr;
+
+/// "yyyy-MM-dd" of the day `days` after 2024-01-01.
+std::string day_of_2024(int days) {
+  long z = 19723 + days + 719468;  // 2024-01-01 is day 19723 since 1970-01-01
+  const long era = z / 146097;
+  const long doe = z - era * 146097;
+  const long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long mp = (5 * doy + 2) / 153;
+  const long d = doy - (153 * mp + 2) / 5 + 1;
+  const long m = mp < 10 ? mp + 3 : mp - 9;
+  const long y = yoe + era * 400 + (m <= 2);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04ld-%02ld-%02ld", y, m, d);
+  return text;
+}
+
+/// The widest window the operation table allows on any date field of the row (0: none).
+int table_limit(const kareo::optable::Row& row) {
+  int days = 0;
+  for (const auto& pair : row.paging) days = std::max(days, pair.max_window_days);
+  return days;
+}
 
 }  // namespace
 
@@ -252,4 +279,44 @@ TEST(FakeServerWindowLimits, ConfiguredPerOperation) {
   EXPECT_NO_THROW(store.ids(Entity::Charge, {{"FromPostingDate", "1/1/2024"}, {"ToPostingDate", "6/1/2025"}}));
   o.window_limit_days = {{"GetPatientz", 3}};
   EXPECT_THROW(FakeServer{o}, std::invalid_argument);
+}
+
+TEST(FakeServerWindowLimits, DefaultsAreTheOperationTablesMaxWindowDays) {
+  std::map<std::string, int> expected;
+  for (const auto& row : kareo::optable::kTable) {
+    if (table_limit(row) > 0) expected[row.name] = table_limit(row);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(kareo::testing::default_window_limits(), expected);
+
+  // A store operation with a limit faults on a window one day wider than it on one of its limited date pairs (the
+  // primary one), and on none at the limit; one without a limit faults on no window.
+  const std::map<std::string, Entity> entities = {
+#define KAREO_TEST_ENTITY_(E, Op) {#Op, Entity::E},
+      KAREO_STORE_ENTITY_OPERATIONS(KAREO_TEST_ENTITY_)
+#undef KAREO_TEST_ENTITY_
+  };
+  FakeServer server(small_options());
+  const auto& store = server.store();
+  for (const auto& row : kareo::optable::kTable) {
+    const auto entity = entities.find(row.name);
+    if (entity == entities.end()) continue;
+    int faults = 0;
+    for (const auto& pair : row.paging) {
+      if (!*pair.from) continue;
+      const int limit = pair.max_window_days > 0 ? pair.max_window_days : 400;
+      EXPECT_NO_THROW(
+          store.ids(entity->second, {{"PracticeID", "1"}, {pair.from, day_of_2024(0)}, {pair.to, day_of_2024(limit)}}))
+          << row.name << " " << pair.from;
+      if (pair.max_window_days == 0) continue;
+      try {
+        store.ids(entity->second,
+                  {{"PracticeID", "1"}, {pair.from, day_of_2024(0)}, {pair.to, day_of_2024(limit + 1)}});
+      } catch (const FilterError& e) {
+        EXPECT_TRUE(e.fault()) << row.name << " " << pair.from;
+        ++faults;
+      }
+    }
+    EXPECT_EQ(faults > 0, expected.count(row.name) > 0) << row.name;
+  }
 }

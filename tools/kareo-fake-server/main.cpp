@@ -107,9 +107,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
   app.add_option("--throttle-ms", throttle_ms, "OP=MS: a rate limit other than the published one (0: none)");
+  std::string default_limits;
+  for (const auto& [op, days] : kareo::testing::default_window_limits()) {
+    default_limits += (default_limits.empty() ? "" : ", ") + op + "=" + std::to_string(days);
+  }
   app.add_option("--window-limit", window_limits,
-                 "OP=DAYS: widest date window before an InternalServiceFault (default GetCharges=60, "
-                 "GetAppointments=60; 0: none)");
+                 "OP=DAYS: widest date window before an InternalServiceFault (default " + default_limits +
+                     ", the operation table's; 0: none)");
   app.add_option("--deny", o.denied_operations, "Operation the user lacks the permission for (repeatable)");
   app.add_option("--deny-practice", o.denied_practices, "Practice (name) the user may not see (repeatable)");
   app.add_option("--fault", faults, "Inject a fault (repeatable; grammar below)");

@@ -23,7 +23,8 @@
 /// - Any path on the port is the endpoint (endpoint() uses the real one). SOAP 1.1 only: a SOAP 1.2 request
 ///   gets HTTP 415; a body that is not SOAP gets HTTP 400. The SOAPAction must be
 ///   `http://www.kareo.com/api/schemas/KareoServices/<Operation>`, else SOAP Fault `a:ActionNotSupported`.
-///   GetServiceLocations/GetProcedureCodes members must be in `http://www.kareo.com/api/schemas` (no slash).
+///   The members of the operations whose payload type the contract declares in `http://www.kareo.com/api/schemas`
+///   (no slash) must be in that namespace.
 /// - Members are read as WCF's DataContractSerializer reads them: a known member after a later one is skipped
 ///   (a misplaced Password fails authentication; a misplaced filter member filters nothing).
 /// - Missing `request` (UpdatePatient: `UpdatePatientReq`), RequestHeader or Filter: `a:InternalServiceFault`
@@ -33,7 +34,8 @@
 ///   "Invalid user name and/or password.". A denied operation (`--deny`): Authorized=false and PermissionsMissing
 ///   with one permission name (e.g. "ReadPatient", "NewPatient", "EditPatient"). A denied practice
 ///   (`--deny-practice`): its records are not returned, and a call naming it gets Authorized=false with
-///   PracticesAuthorized. All with HTTP 200. GetCustomerIdFromKey answers CustomerId -1 / IsAuthorized=false.
+///   PracticesAuthorized. All with HTTP 200. An operation whose credentials go inline in the request (the operation
+///   table's `credentials = "inline"`) answers wrong ones with CustomerId -1 / IsAuthorized=false.
 /// - Rate limits per customer key and operation (published table, see throttle_table()): a call within the
 ///   interval of the last accepted one (exactly one interval included) gets HTTP 200, ErrorResponse
 ///   IsError=true, ErrorMessage "429: <Operation> endpoint requested more than allowed over time interval
@@ -124,12 +126,15 @@ struct FakeServerOptions {
   /// `--data FILE`: load the records from this JSON file instead of generating them (see Store).
   std::string data_file;
   Credentials credentials;  ///< `--customer-key`, `--user`, `--password`.
-  int customer_id = 31337;  ///< `--customer-id`: what SecurityResponse/CustomerId and GetCustomerIdFromKey report.
-  bool throttle = true;     ///< `--throttle on|off`: enforce the published rate limits per customer key.
+  /// `--customer-id`: what SecurityResponse/CustomerId reports, and the CustomerId of the customer key's look-up.
+  int customer_id = 31337;
+  bool throttle = true;  ///< `--throttle on|off`: enforce the published rate limits per customer key.
   /// `--throttle-ms OP=MS`: rate limits that differ from the published table (0: none for that operation).
   std::map<std::string, int> throttle_ms;
-  /// `--window-limit OP=DAYS`: the widest date window an operation accepts before faulting (0: none).
-  /// Defaults: GetCharges (posting dates) and GetAppointments (StartDate/EndDate) 60 days.
+  /// `--window-limit OP=DAYS`: the widest date window an operation accepts before faulting (0: none). Defaults:
+  /// default_window_limits(), the limits the operation table publishes (60 days for the posting-date and
+  /// service-date reads), which apply to the operation's primary date window only (posting dates of charges, the
+  /// StartDate/EndDate of appointments); a limit set here for another operation applies to every date window.
   std::map<std::string, int> window_limit_days;
   std::vector<std::string> denied_operations;  ///< `--deny OP`: the user lacks the permission for these.
   std::vector<std::string> denied_practices;   ///< `--deny-practice NAME`: the user may not see these practices.
@@ -175,6 +180,10 @@ struct CallRecord {
 /// A short name of an outcome: "ok", "service-error", "denied", "throttled", "soap-fault", "http-error",
 /// "dropped", "corrupted".
 std::string_view outcome_name(CallRecord::Outcome outcome) noexcept;
+
+/// The window limits a FakeServer applies unless FakeServerOptions::window_limit_days says otherwise: operation
+/// name → days, from the operation table's max_window_days (the widest window the service tolerates).
+std::map<std::string, int> default_window_limits();
 
 /// The fake server. start() listens and serves on background threads until stop() (or destruction).
 class FakeServer {

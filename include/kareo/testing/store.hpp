@@ -63,20 +63,21 @@ class FilterError : public std::invalid_argument {
 /// The record store behind a FakeServer. Thread-safe: tests may read and change it while the server runs.
 ///
 /// ## Filter rules (the same code answers the Get operations)
-/// - Date pairs `From<X>`/`To<X>` (and the appointments filter's `StartDate`/`EndDate`) select From <= value <= To;
-///   the patients filter's `ToDateOfBirth` is exclusive. With only one end given, the other is 7 days away, as the
+/// - Date pairs `From<X>`/`To<X>` (and the appointments' `StartDate`/`EndDate`) select From <= value <= To;
+///   the patients' `ToDateOfBirth` is exclusive. With only one end given, the other is 7 days away, as the
 ///   vendor's guide documents. Accepted forms: `M/d/yyyy`, `MM/dd/yyyy h:mm:ss tt`, `yyyy-MM-dd`,
 ///   `yyyy-MM-ddTHH:mm:ss`; anything else is refused with .NET's "String was not recognized as a valid DateTime.".
 /// - Text filters (names, statuses, ...) match the row member of the same meaning exactly, ignoring case;
 ///   `PracticeID`/`ID`/`PatientID` match numerically.
-/// - A patients read needs PracticeName or PracticeID; a charges, payments or transactions read needs at least
-///   one filter member (ErrorResponse otherwise). Members the filter type does not have are ignored.
-/// - GetCharges refuses posting-date windows wider than 60 days and GetAppointments StartDate/EndDate windows
-///   wider than 60 days (InternalServiceFault; see FakeServerOptions::window_limit_days). GetCharges answers
-///   charges of approved encounters only, unless IncludeUnapprovedCharges is "T" (the vendor's guide's value; any
-///   other value, "true" included, leaves them out).
-/// - GetAppointments' StartDate/EndDate select appointments that start in the window.
-/// - GetAppointments without any date pair selects StartDate from 3 days before today for 7 days (guide).
+/// - Patients need PracticeName or PracticeID; charges, payments and transactions need at least one filter
+///   member (ErrorResponse otherwise). Members the filter type does not have are ignored.
+/// - The reads the operation table gives a window limit (max_window_days: 60 days for the posting dates of charges
+///   and the StartDate/EndDate of appointments) refuse wider windows of those dates with an InternalServiceFault
+///   (see FakeServerOptions::window_limit_days). Charges are those of approved encounters only, unless
+///   IncludeUnapprovedCharges is "T" (the vendor's guide's value; any other value, "true" included, leaves them
+///   out).
+/// - The appointments' StartDate/EndDate select appointments that start in the window.
+/// - Appointments without any date pair: StartDate from 3 days before today for 7 days (guide).
 class Store {
  public:
   /// Number of records of an entity.
