@@ -56,7 +56,7 @@ class CancellationToken {
 /// CancellationToken was cancelled. Not a kareo::Error: nothing failed.
 class Cancelled : public std::exception {
  public:
-  /// `what` describes where the work stopped (e.g. "<operation>: cancelled after 3 of 12 windows").
+  /// `what` describes where the work stopped (e.g. "{operation}: cancelled after 3 of 12 windows").
   explicit Cancelled(std::string what) : what_(std::move(what)) {}
   /// The description given at construction.
   const char* what() const noexcept override { return what_.c_str(); }

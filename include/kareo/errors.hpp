@@ -7,7 +7,7 @@
 /// | bad argument found before sending                                 | InvalidArgument       | no                  | 2        |
 /// | SecurityResponse: Authenticated=false or CustomerKeyValid=false   | AuthenticationFailed  | no                  | 3        |
 /// | SecurityResponse: Authorized=false                                | NotAuthorized         | no                  | 4        |
-/// | "429: <operation> ... interval N milliseconds", or HTTP 429      | Throttled             | yes, after N ms     | 5        |
+/// | "429: {operation} ... interval N milliseconds", or HTTP 429      | Throttled             | yes, after N ms     | 5        |
 /// | ErrorResponse IsError=true, anything else                         | ServiceError          | no                  | 6        |
 /// | SOAP Fault (InternalServiceFault, ...)                            | SoapFault             | once, for reads     | 7        |
 /// | connection refused/reset, timeout, TLS, HTTP error non-SOAP body  | TransportError family | yes, for reads      | 8        |

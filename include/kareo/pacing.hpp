@@ -5,7 +5,7 @@
 /// Tebra limits calls per account (customer key) and per operation, e.g. one patients read per second and one
 /// all-patients batch per five seconds (see kareo::published_interval). A RateLimiter keeps the next permitted time of
 /// every (account, operation); PacedConnection asks it before each attempt. When the service still refuses a call
-/// ("429: <operation> endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
+/// ("429: {operation} endpoint requested more than allowed over time interval 1000 milliseconds"), PacedConnection
 /// defers that operation by the interval the service named (plus the margin) and lets kareo::Throttled through:
 /// whether the call is sent again is decided by the retry layer alone (kareo::RetryingConnection, which counts
 /// the attempt under RetryPolicy::max_attempts), and its next attempt waits for the deferred turn.

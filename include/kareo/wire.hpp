@@ -24,7 +24,7 @@ namespace kareo::wire {
 template <Operation Op>
 using Traits = OperationTraits<Op>;
 
-/// What a throttling message names: "429: <operation> endpoint requested more than allowed over time interval
+/// What a throttling message names: "429: {operation} endpoint requested more than allowed over time interval
 /// 1000 milliseconds. Please wait to try again."
 struct ThrottleNotice {
   std::string endpoint;                ///< The operation the server named.
