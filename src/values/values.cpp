@@ -24,7 +24,7 @@ char* put2(char* p, int v) {
   return p + 2;
 }
 
-// yyyy-MM-dd at `p` (a year of four digits; Date's years are 1..9999).
+// yyyy-MM-dd at `p` (a Date's year is 1..9999: four digits).
 char* put_iso_date(char* p, const Date& d) {
   p = put2(p, d.year() / 100 % 100);
   p = put2(p, d.year() % 100);
@@ -35,29 +35,11 @@ char* put_iso_date(char* p, const Date& d) {
 }
 
 void append_iso_date(std::string& out, const Date& d) {
-  if (d.year() < 0 || d.year() > 9999) {
-    append_digits(out, d.year(), 4);
-    out.push_back('-');
-    append_digits(out, d.month(), 2);
-    out.push_back('-');
-    append_digits(out, d.day(), 2);
-    return;
-  }
   char buf[10];
   out.append(buf, static_cast<std::size_t>(put_iso_date(buf, d) - buf));
 }
 
 void append_iso_datetime(std::string& out, const DateTime& t) {
-  if (t.date().year() < 0 || t.date().year() > 9999) {
-    append_iso_date(out, t.date());
-    out.push_back('T');
-    append_digits(out, t.hour(), 2);
-    out.push_back(':');
-    append_digits(out, t.minute(), 2);
-    out.push_back(':');
-    append_digits(out, t.second(), 2);
-    return;
-  }
   char buf[19];
   char* p = put_iso_date(buf, t.date());
   *p++ = 'T';
