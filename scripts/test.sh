@@ -17,7 +17,10 @@ bash scripts/install-deps.sh
 build=${KAREO_BUILD_DIR:-build}
 jobs=$(nproc)
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Optimised as a release is, with line tables only (-g1): enough for backtraces and valgrind's reports, and the
+# suite's builds compile in two thirds of the time full debug information takes.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
 cmake --build "$build" -j "$jobs"
 echo "-- build finished in $(( $(date +%s) - start )) s"
 cmake --build "$build" --target docs
