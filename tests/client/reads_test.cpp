@@ -15,51 +15,34 @@
 #include "kareo/wire.hpp"
 #include "kareo_optable.hpp"
 #include "kareo_reads.hpp"
+#include "shared_fake_server_suite.hpp"
 
 namespace kareo {
 namespace {
 
 using namespace std::chrono_literals;
 using Ms = std::chrono::milliseconds;
-using testing::FakeServer;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
-class Reads : public ::testing::Test {
+class Reads : public test_support::SharedFakeServerSuite<Reads> {
+ public:
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.patients = 60;
+    s.appointments = 80;
+    s.encounters = 20;
+    s.charges = 60;
+    s.payments = 40;
+    s.transactions = 60;
+    return unthrottled_options(s);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = false;
-    o.sizes.patients = 60;
-    o.sizes.appointments = 80;
-    o.sizes.encounters = 20;
-    o.sizes.charges = 60;
-    o.sizes.payments = 40;
-    o.sizes.transactions = 60;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    server_->clear_faults();
-    server_->clear_calls();
-  }
-
   static Options options() {
-    const auto& c = server_->options().credentials;
-    return Options{}
-        .endpoint(server_->url())
-        .credentials(Credentials(c.customer_key, c.user, c.password))
-        .policies(CallPolicies::none());
+    return Options{}.endpoint(server_->url()).credentials(credentials()).policies(CallPolicies::none());
   }
-
-  static FakeServer* server_;
 };
-FakeServer* Reads::server_ = nullptr;
 
 template <typename Filter, typename = void>
 struct HasPracticeName : std::false_type {};

@@ -2,7 +2,6 @@
 // as a ranged read. A first sync over two years is one call; a window over the row budget narrows the next ones;
 // a caller's window stays a maximum. Calls are counted by the server's own call log.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <set>
@@ -12,56 +11,33 @@
 #include "kareo/pacing.hpp"
 #include "kareo/policies.hpp"
 #include "kareo/testing/fake_server.hpp"
-#include "virtual_time_server.hpp"
+#include "scratch_dir.hpp"
+#include "shared_fake_server_suite.hpp"
 
 namespace kareo {
 namespace {
 
-using testing::FakeServer;
-
 constexpr const char* kPractice = "Testpractice Alpha";
 
-class FeedWindows : public ::testing::Test {
+class FeedWindows : public test_support::SharedFakeServerSuite<FeedWindows> {
+ public:
+  // One practice and its 5,000 patients.
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.practices = 1;
+    s.patients = 5000;
+    s.appointments = s.encounters = s.charges = s.payments = s.transactions = 10;
+    return throttled_options(s);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
-    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
-    o.sizes.practices = 1;
-    o.sizes.patients = 5000;
-    o.sizes.appointments = 10;
-    o.sizes.encounters = 10;
-    o.sizes.charges = 10;
-    o.sizes.payments = 10;
-    o.sizes.transactions = 10;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    server_->clear_calls();
-    server_->reset_throttle();
-    std::filesystem::path base = std::filesystem::path(KAREO_BINARY_DIR) / "tests-scratch";
-    if (::access("/dev/shm", W_OK) == 0) base = "/dev/shm/kareo-tests";
-    dir_ = (base / ("feed-windows-" + std::to_string(::getpid()))).string();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    SharedFakeServerSuite::SetUp();
+    dir_ = test_support::fresh_scratch_dir("feed-windows");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  static Client paced_client() {
-    const auto& c = server_->options().credentials;
-    CallPolicies policies;
-    policies.limiter = std::make_shared<IntervalRateLimiter>(clock_);
-    policies.clock = clock_;
-    policies.retry_policy.seed = 5;
-    return Client(Options{}
-                      .endpoint(server_->endpoint())
-                      .credentials(kareo::Credentials(c.customer_key, c.user, c.password))
-                      .policies(policies));
-  }
+  static Client paced_client() { return SharedFakeServerSuite::paced_client(nullptr, 5); }
 
   ChangeFeedOptions options() const {
     ChangeFeedOptions o;
@@ -85,13 +61,8 @@ class FeedWindows : public ::testing::Test {
     return ids;
   }
 
-  static std::shared_ptr<ManualClock> clock_;
-  static FakeServer* server_;
   std::string dir_;
 };
-
-std::shared_ptr<ManualClock> FeedWindows::clock_;
-FakeServer* FeedWindows::server_ = nullptr;
 
 TEST_F(FeedWindows, AFirstSyncOverTwoYearsIsOneCall) {
   Client client = paced_client();

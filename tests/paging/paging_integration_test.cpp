@@ -2,7 +2,6 @@
 // the server on one virtual clock: every ranged read returns exactly the server's set, a paced client never sees
 // a throttle error, windows that fault are narrowed, and a change feed killed at any point loses nothing.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -17,7 +16,8 @@
 #include "kareo/retry.hpp"
 #include "kareo/testing/fake_server.hpp"
 #include "kareo/writes.hpp"
-#include "virtual_time_server.hpp"
+#include "scratch_dir.hpp"
+#include "shared_fake_server_suite.hpp"
 
 namespace kareo {
 namespace {
@@ -34,47 +34,42 @@ DateTime at(int y, int m, int d) { return DateTime(Date(y, m, d)); }
 // The generated data lies in the two years before 2025-06-01.
 const TimeRange kAll{at(2023, 5, 1), at(2025, 6, 3)};
 
-class PagingIntegration : public ::testing::Test {
+// A client of `endpoint` whose policies are decorators put on by hand (Options::policies does the same: the layers
+// are public building blocks): paced by `limiter`, and above that a retry layer that sends a throttled call again
+// (the pacing layer only waits), on `clock`.
+Client hand_decorated_client(const std::string& endpoint, const kareo::Credentials& credentials,
+                             std::shared_ptr<RateLimiter> limiter, std::shared_ptr<Clock> clock) {
+  return Client(Options{}
+                    .endpoint(endpoint)
+                    .credentials(credentials)
+                    .policies(CallPolicies::none())  // the decorators below are the policies
+                    .add_decorator([limiter](std::shared_ptr<Connection> inner) {
+                      return std::make_shared<PacedConnection>(std::move(inner), limiter);
+                    })
+                    .add_decorator([clock](std::shared_ptr<Connection> inner) {
+                      RetryPolicy retry;
+                      retry.seed = 3;
+                      return std::make_shared<RetryingConnection>(std::move(inner), retry, clock);
+                    }));
+}
+
+class PagingIntegration : public test_support::SharedFakeServerSuite<PagingIntegration> {
+ public:
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.providers = 30;
+    s.service_locations = 12;
+    s.procedure_codes = 60;
+    s.patients = 2400;
+    s.appointments = 3000;
+    s.encounters = 400;
+    s.charges = 2500;
+    s.payments = 1500;
+    s.transactions = 3000;
+    return throttled_options(s);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
-    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
-    o.sizes.patients = 2400;
-    o.sizes.appointments = 3000;
-    o.sizes.encounters = 400;
-    o.sizes.charges = 2500;
-    o.sizes.payments = 1500;
-    o.sizes.transactions = 3000;
-    o.sizes.providers = 30;
-    o.sizes.service_locations = 12;
-    o.sizes.procedure_codes = 60;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    server_->clear_faults();
-    server_->clear_calls();
-    server_->reset_throttle();
-  }
-
-  static kareo::Credentials credentials() {
-    const auto& c = server_->options().credentials;
-    return kareo::Credentials(c.customer_key, c.user, c.password);
-  }
-
-  // A client paced by `limiter` (a fresh one by default) and retrying, on the shared clock.
-  static Client paced_client(std::shared_ptr<RateLimiter> limiter = nullptr) {
-    CallPolicies policies;
-    policies.limiter = limiter ? limiter : std::make_shared<IntervalRateLimiter>(clock_);
-    policies.clock = clock_;
-    policies.retry_policy.seed = 7;
-    return Client(Options{}.endpoint(server_->endpoint()).credentials(credentials()).policies(policies));
-  }
-
   static PagingOptions paging(std::chrono::hours window = std::chrono::hours(24 * 30)) {
     PagingOptions p;
     p.window = window;
@@ -99,31 +94,7 @@ class PagingIntegration : public ::testing::Test {
     } while (a < end);
     return out;
   }
-
-  template <typename Range>
-  static std::set<std::string> ids_of(Range&& range, std::size_t* count = nullptr) {
-    std::set<std::string> out;
-    std::size_t n = 0;
-    for (auto& row : range) {
-      out.insert(*row.ID);
-      ++n;
-    }
-    if (count) *count = n;
-    return out;
-  }
-
-  static std::size_t outcomes(testing::CallRecord::Outcome outcome) {
-    std::size_t n = 0;
-    for (const auto& c : server_->calls()) n += c.outcome == outcome;
-    return n;
-  }
-
-  static std::shared_ptr<ManualClock> clock_;
-  static FakeServer* server_;
 };
-
-std::shared_ptr<ManualClock> PagingIntegration::clock_;
-FakeServer* PagingIntegration::server_ = nullptr;
 
 TEST_F(PagingIntegration, TheServerThrottlesAnUnpacedClient) {
   // The control experiment: without pacing, two quick calls on the virtual clock are refused.
@@ -318,19 +289,7 @@ TEST_F(PagingIntegration, LimitsRefreshedFromGetThrottlesAreObeyed) {
   FakeServer strict(o);
   strict.start();
   auto client_for = [&](std::shared_ptr<RateLimiter> limiter) {
-    return Client(Options{}
-                      .endpoint(strict.endpoint())
-                      .credentials(credentials())
-                      .policies(CallPolicies::none())  // the decorators below are the policies
-                      .add_decorator([limiter](std::shared_ptr<Connection> inner) {
-                        return std::make_shared<PacedConnection>(std::move(inner), limiter);
-                      })
-                      // The retry layer sends a throttled call again (the pacing layer only waits).
-                      .add_decorator([](std::shared_ptr<Connection> inner) {
-                        RetryPolicy retry;
-                        retry.seed = 3;
-                        return std::make_shared<RetryingConnection>(std::move(inner), retry, clock_);
-                      }));
+    return hand_decorated_client(strict.endpoint(), credentials(), std::move(limiter), clock_);
   };
   PatientQuery f;
   f.filter.PracticeName = kPractice;
@@ -390,48 +349,24 @@ struct Killed {};
 
 // A smaller practice for the change feed (every test syncs it many times), and one rate budget for every client
 // of the account: restarted "processes" share a SharedFileRateLimiter, as separate processes would.
-class ChangeFeedIntegration : public ::testing::Test {
+class ChangeFeedIntegration : public test_support::SharedFakeServerSuite<ChangeFeedIntegration> {
+ public:
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.patients = 500;
+    return throttled_options(s);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
-    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
-    o.sizes.patients = 500;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
+  // Only the call log is cleared: the server's rate limiter remembers the earlier tests' calls.
   void SetUp() override {
     server_->clear_calls();
-    // Checkpoints are flushed with fsync at every step: on a memory file system, when there is one, that is free.
-    std::filesystem::path base = std::filesystem::path(KAREO_BINARY_DIR) / "tests-scratch";
-    if (::access("/dev/shm", W_OK) == 0) base = "/dev/shm/kareo-tests";
-    dir_ = (base / ("paging-feed-" + std::to_string(::getpid()))).string();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = test_support::fresh_scratch_dir("paging-feed");
     limiter_ = std::make_shared<SharedFileRateLimiter>(dir_ + "/pacing", clock_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  Client client() const {
-    const auto& c = server_->options().credentials;
-    // Decorators by hand here (Options::policies does the same): the layers are public building blocks.
-    auto limiter = limiter_;
-    return Client(Options{}
-                      .endpoint(server_->endpoint())
-                      .credentials(kareo::Credentials(c.customer_key, c.user, c.password))
-                      .policies(CallPolicies::none())  // the decorators below are the policies
-                      .add_decorator([limiter](std::shared_ptr<Connection> inner) {
-                        return std::make_shared<PacedConnection>(std::move(inner), limiter);
-                      })
-                      .add_decorator([](std::shared_ptr<Connection> inner) {
-                        RetryPolicy retry;
-                        retry.seed = 3;
-                        return std::make_shared<RetryingConnection>(std::move(inner), retry, clock_);
-                      }));
-  }
+  Client client() const { return hand_decorated_client(server_->endpoint(), credentials(), limiter_, clock_); }
 
   ChangeFeedOptions options(const std::string& name) const {
     ChangeFeedOptions o;
@@ -456,11 +391,7 @@ class ChangeFeedIntegration : public ::testing::Test {
     return out;
   }
 
-  static std::size_t throttled() {
-    std::size_t n = 0;
-    for (const auto& c : server_->calls()) n += c.outcome == testing::CallRecord::Outcome::Throttled;
-    return n;
-  }
+  static std::size_t throttled() { return outcomes(testing::CallRecord::Outcome::Throttled); }
 
   // Polls once and dies at step `kill_at` (deliveries and checkpoint-file steps, counted from 1; 0: never);
   // a killed feed is restarted from its checkpoint file and polled to the end. Returns the steps taken before
@@ -499,14 +430,9 @@ class ChangeFeedIntegration : public ::testing::Test {
     return step;
   }
 
-  static std::shared_ptr<ManualClock> clock_;
-  static FakeServer* server_;
   std::string dir_;
   std::shared_ptr<RateLimiter> limiter_;
 };
-
-std::shared_ptr<ManualClock> ChangeFeedIntegration::clock_;
-FakeServer* ChangeFeedIntegration::server_ = nullptr;
 
 TEST_F(ChangeFeedIntegration, AFeedKilledBetweenAnyTwoStepsLosesAndDuplicatesNothing) {
   // An undisturbed first sync, to count its steps.

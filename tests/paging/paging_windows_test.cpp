@@ -12,57 +12,32 @@
 #include "kareo/paging.hpp"
 #include "kareo/policies.hpp"
 #include "kareo/testing/fake_server.hpp"
-#include "virtual_time_server.hpp"
+#include "shared_fake_server_suite.hpp"
 
 namespace kareo {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::Entity;
-using testing::FakeServer;
 
 constexpr const char* kPractice = "Testpractice Alpha";
 
 // The generated data lies in the two years before 2025-06-01.
 const TimeRange kTwoYears{DateTime(Date(2023, 6, 1)), DateTime(Date(2025, 6, 2))};
 
-class AdaptiveWindows : public ::testing::Test {
+class AdaptiveWindows : public test_support::SharedFakeServerSuite<AdaptiveWindows> {
+ public:
+  // One practice, its 20,000 patients and 6,000 appointments.
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.practices = 1;
+    s.patients = 20000;
+    s.appointments = 6000;
+    s.encounters = s.charges = s.payments = s.transactions = 10;
+    return throttled_options(s);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    clock_ = std::make_shared<ManualClock>(test_support::suite_now());
-    testing::FakeServerOptions o = test_support::virtual_time_options(clock_);
-    o.sizes.practices = 1;
-    o.sizes.patients = 20000;
-    o.sizes.appointments = 6000;
-    o.sizes.encounters = 10;
-    o.sizes.charges = 10;
-    o.sizes.payments = 10;
-    o.sizes.transactions = 10;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    server_->clear_faults();
-    server_->clear_calls();
-    server_->reset_throttle();
-  }
-
-  static Client paced_client() {
-    const auto& c = server_->options().credentials;
-    CallPolicies policies;
-    policies.limiter = std::make_shared<IntervalRateLimiter>(clock_);
-    policies.clock = clock_;
-    policies.retry_policy.seed = 7;
-    return Client(Options{}
-                      .endpoint(server_->endpoint())
-                      .credentials(kareo::Credentials(c.customer_key, c.user, c.password))
-                      .policies(policies));
-  }
-
   static PagingOptions paging() {
     PagingOptions p;
     p.clock = clock_;
@@ -78,31 +53,7 @@ class AdaptiveWindows : public ::testing::Test {
     fields.LastModifiedDate = true;
     return by_date<PatientQuery>(f, DateField::LastModified, range, std::move(p), fields);
   }
-
-  template <typename Range>
-  static std::set<std::string> ids_of(Range&& range, std::size_t* count) {
-    std::set<std::string> out;
-    std::size_t n = 0;
-    for (auto& row : range) {
-      out.insert(*row.ID);
-      ++n;
-    }
-    *count = n;
-    return out;
-  }
-
-  static std::size_t outcomes(testing::CallRecord::Outcome outcome) {
-    std::size_t n = 0;
-    for (const auto& c : server_->calls()) n += c.outcome == outcome;
-    return n;
-  }
-
-  static std::shared_ptr<ManualClock> clock_;
-  static FakeServer* server_;
 };
-
-std::shared_ptr<ManualClock> AdaptiveWindows::clock_;
-FakeServer* AdaptiveWindows::server_ = nullptr;
 
 TEST_F(AdaptiveWindows, ATwoYearPullOf20000PatientsTakesAtMostThreeCalls) {
   Client client = paced_client();

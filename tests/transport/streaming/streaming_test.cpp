@@ -12,6 +12,7 @@
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
 #include "scripted_server.hpp"
+#include "shared_fake_server_suite.hpp"
 #include "support.hpp"
 #include "transport/fast_reader.hpp"
 
@@ -92,27 +93,21 @@ nlohmann::json streamed_reading(const std::string& body, std::size_t step, const
   return reader.result_absent() ? nlohmann::json() : to_json(result);
 }
 
-class Streaming : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    testing::FakeServerOptions o;
-    o.today = "2025-06-01";
-    o.throttle = false;
-    o.sizes.practices = 1;
-    o.sizes.patients = 40;
-    o.sizes.appointments = 60;
-    o.sizes.encounters = 30;
-    o.sizes.charges = 60;
-    o.sizes.payments = 30;
-    o.sizes.transactions = 80;
-    server_ = new FakeServer(o);
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
+class Streaming : public test_support::SharedFakeServerSuite<Streaming> {
+ public:
+  static testing::FakeServerOptions server_options() {
+    testing::DataSizes s;
+    s.practices = 1;
+    s.patients = 40;
+    s.appointments = 60;
+    s.encounters = 30;
+    s.charges = 60;
+    s.payments = 30;
+    s.transactions = 80;
+    return unthrottled_options(s);
   }
 
+ protected:
   // Calls the operation through a Client (the streaming reader), then reads the recorded body with the
   // generated deserializer, and compares the two results member by member.
   template <Operation Op>
@@ -137,11 +132,7 @@ class Streaming : public ::testing::Test {
     }
     EXPECT_GE(generated.dump().size(), min_rows * 50) << "too little data to compare: " << generated.dump();
   }
-
-  static FakeServer* server_;
 };
-
-FakeServer* Streaming::server_ = nullptr;
 
 TEST_F(Streaming, GetPatientsReadsWhatTheGeneratedCodeReads) {
   expect_same<Operation::GetPatients>(
