@@ -17,6 +17,7 @@ add_custom_command(
   COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" private
           "${KAREO_OPERATION_TABLE}" "${KAREO_OPTABLE_HEADER}" --stub "${KAREO_WIRE_DIR}/kareo_wireStub.h"
   DEPENDS "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py"
+          "${PROJECT_SOURCE_DIR}/scripts/operation_table.py"
           "${KAREO_WIRE_DIR}/kareo_wireStub.h"
   COMMENT "Operation table: checking it against the contract, writing kareo_optable.hpp" VERBATIM)
 set(KAREO_READS_HEADER "${KAREO_OPTABLE_DIR}/kareo_reads.hpp")
@@ -26,6 +27,7 @@ add_custom_command(
   COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py" reads
           "${KAREO_OPERATION_TABLE}" "${KAREO_READS_HEADER}"
   DEPENDS "${KAREO_OPERATION_TABLE}" "${PROJECT_SOURCE_DIR}/scripts/generate_operations.py"
+          "${PROJECT_SOURCE_DIR}/scripts/operation_table.py"
   COMMENT "Operation table: writing kareo_reads.hpp" VERBATIM)
 add_custom_target(kareo_optable DEPENDS "${KAREO_OPTABLE_HEADER}" "${KAREO_READS_HEADER}")
 

@@ -182,6 +182,19 @@ struct Command {
 };
 using Commands = std::vector<Command>;
 
+/// Adds the subcommand `name` (described by `help`) to `parent`: `options(sub, args)` declares its options on `sub`
+/// (CLI::App&), the parser fills them into `args` (an Args, kept for `run`), and `run(session, args)` does the
+/// command once parsed and returns its exit code. Returns the subcommand.
+template <class Args, class DeclareOptions, class Run>
+CLI::App* add_command(CLI::App& parent, Commands& commands, const std::string& name, const std::string& help,
+                      DeclareOptions options, Run run) {
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = parent.add_subcommand(name, help);
+  options(*sub, *args);
+  commands.push_back({sub, [args, run](Session& session) { return run(session, *args); }});
+  return sub;
+}
+
 void add_read_commands(CLI::App& app, Commands& commands);
 void add_write_commands(CLI::App& app, Commands& commands);
 void add_doctor_command(CLI::App& app, Commands& commands);

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
 
 #include "cli.hpp"
 #include "kareo/observability.hpp"
@@ -324,295 +325,267 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
   return out;
 }
 
-// Runs one permission probe; returns the missing permissions (empty when allowed).
-template <class Call>
-void probe(Report& report, kareo::Operation op, Call call, std::vector<std::string>& allowed, bool& any_missing) {
-  const std::string_view operation = kareo::operation_name(op);
+// Whether a query's filter has the member PracticeName.
+template <class Filter, class = void>
+struct has_practice_name : std::false_type {};
+template <class Filter>
+struct has_practice_name<Filter, std::void_t<decltype(std::declval<Filter&>().PracticeName)>> : std::true_type {};
+
+// Step 8: the permissions of the reads, each probed with the narrowest query (the first practice, today).
+class PermissionProbes {
+ public:
+  PermissionProbes(Report& report, kareo::Client& client, std::string practice, kareo::TimeRange day)
+      : report_(report), client_(client), practice_(std::move(practice)), day_(day) {}
+
+  // Probes the list read `list` of `Query`: filtered by the practice when there is one and the filter has it,
+  // with the date range `range` (when given) set to today.
+  template <class Query, class Row>
+  void read(kareo::PagedRange<Row> (kareo::Client::*list)(Query, const kareo::CallOptions&),
+            std::optional<kareo::TimeRange> Query::*range = nullptr) {
+    call(Query::operation, [&] {
+      Query q;
+      if constexpr (has_practice_name<decltype(q.filter)>::value)
+        if (!practice_.empty()) q.filter.PracticeName = practice_;
+      if (range) q.*range = day_;
+      (client_.*list)(std::move(q), kareo::CallOptions{}).collect();
+    });
+  }
+
+  // Probes operation `op` by calling `run`: allowed, refused (its missing permissions reported), or not checked.
+  template <class Run>
+  void call(kareo::Operation op, Run run) {
+    const std::string_view operation = kareo::operation_name(op);
+    try {
+      run();
+      allowed_.emplace_back(operation);
+    } catch (const kareo::NotAuthorized& e) {
+      missing_ = true;
+      report_.fail("8. Permissions",
+                   std::string(operation) + " is not allowed" +
+                       (e.permissions_missing().empty() ? "" : "; missing: " + join(e.permissions_missing())),
+                   "", 4);
+    } catch (const kareo::Error& e) {
+      report_.warn("8. Permissions", std::string(operation) + " could not be checked: " +
+                                         std::string(kareo::error_kind_name(e.kind())) + ": " + one_line(e.what()));
+    }
+  }
+
+  // Reports what was allowed, and how to fix what was not.
+  void finish() {
+    if (missing_)
+      report_.detail("fix: ask the Tebra account administrator to grant the missing permissions to the API user");
+    if (!allowed_.empty()) report_.ok("8. Permissions", "allowed: " + join(allowed_));
+    report_.detail(
+        "(writes cannot be checked without writing: a write refused for a permission exits with code 4 "
+        "and names it)");
+  }
+
+ private:
+  Report& report_;
+  kareo::Client& client_;
+  const std::string practice_;
+  const kareo::TimeRange day_;
+  std::vector<std::string> allowed_;
+  bool missing_ = false;
+};
+
+// Runs the checks in order; returns the exit code of the first that failed (0: all passed).
+int run_doctor(Session& s, const DoctorArgs& a) {
+  Report report;
+  const std::string endpoint = s.endpoint();
+  std::cout << "kareo doctor " << kareo::version() << "\n"
+            << "  endpoint     " << endpoint << "\n"
+            << "  credentials  from " << s.credentials_source() << "\n\n";
+
+  // 1. Credentials present.
+  std::optional<kareo::Credentials> credentials;
   try {
-    call();
-    allowed.emplace_back(operation);
-  } catch (const kareo::NotAuthorized& e) {
-    any_missing = true;
-    report.fail("8. Permissions",
-                std::string(operation) + " is not allowed" +
-                    (e.permissions_missing().empty() ? "" : "; missing: " + join(e.permissions_missing())),
-                "", 4);
+    credentials = s.credentials();
+    report.ok("1. Credentials", "customer key, user (" + credentials->user() + ") and password are set");
   } catch (const kareo::Error& e) {
-    report.warn("8. Permissions", std::string(operation) + " could not be checked: " +
+    report.fail("1. Credentials", one_line(e.what()),
+                "set KAREO_CUSTOMER_KEY, KAREO_USER and KAREO_PASSWORD, or pass --credentials-file FILE (lines "
+                "customer_key=..., user=..., password=...; chmod 600)",
+                e.exit_code());
+  }
+
+  auto url = parse_url(endpoint);
+  if (!url) {
+    report.fail("2. Endpoint", "\"" + endpoint + "\" is not an http(s):// URL",
+                "use --endpoint https://webservice.kareo.com/services/soap/2.1/KareoServices.svc", 2);
+    return report.exit_code();
+  }
+  // Plain http:// only to this machine: the credentials travel in every request. Checked before connecting.
+  try {
+    kareo::check_endpoint(endpoint);
+  } catch (const kareo::InvalidArgument& e) {
+    report.fail("2. Endpoint", one_line(e.what()),
+                "use https:// (Tebra's service is https://webservice.kareo.com/services/soap/2.1/"
+                "KareoServices.svc); plain http:// is only for a test server on this machine",
+                2);
+    return report.exit_code();
+  }
+  if (a.show_request) show_request(*url, credentials ? *credentials : kareo::Credentials(), s.client_version());
+
+  // 2. Reachable; 3. TLS.
+  auto timeout = s.stall_timeout(std::chrono::seconds(10));
+  std::string error, address;
+  auto started = std::chrono::steady_clock::now();
+  int fd = connect_tcp(*url, timeout, error, address);
+  bool network_ok = fd >= 0;
+  if (!network_ok) {
+    report.fail("2. Endpoint reachable", error,
+                "check the endpoint URL, this machine's network, DNS and proxy settings (and the firewall)", 8);
+  } else {
+    long ms = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    report.ok("2. Endpoint reachable", "connected to " + url->host + ":" + std::to_string(url->port) + " (" + address +
+                                           ") in " + std::to_string(ms) + " ms");
+    if (url->scheme == "https") {
+      network_ok = check_tls(report, fd, *url, s.globals().ca_file, timeout);
+    } else {
+      report.warn("3. TLS certificate",
+                  "not checked: the endpoint is plain http://, acceptable only for a local test server (Tebra "
+                  "is https://)");
+    }
+    close(fd);
+  }
+  if (!credentials || !network_ok) {
+    report.skip("4-9. Service checks", "skipped until the steps above pass");
+    return report.exit_code();
+  }
+
+  // 4. Customer key; 5. user; 6. authorized: one GetPractices call answers all three.
+  kareo::Client& client = s.client();
+  kareo::GetPracticesResp practices;
+  try {
+    practices = client.call<kareo::Operation::GetPractices>({});
+  } catch (const kareo::AuthenticationFailed& e) {
+    if (!e.customer_key_valid()) {
+      report.fail("4. Customer key",
+                  "Tebra did not accept the customer key" +
+                      (e.server_message().empty() ? "" : " (\"" + one_line(e.server_message()) + "\")"),
+                  "copy the customer key again from Tebra (it is the account's API key, not the user's password) "
+                  "into KAREO_CUSTOMER_KEY or the credentials file",
+                  3);
+    } else {
+      report.ok("4. Customer key", "accepted");
+      report.fail("5. User authenticated",
+                  "the user name or password was refused for " + credentials->user() +
+                      (e.server_message().empty() ? "" : " (\"" + one_line(e.server_message()) + "\")"),
+                  "check KAREO_USER and KAREO_PASSWORD (the API user's, not your own login), and that the user is "
+                  "active and not locked out; run with --show-request to compare your own request with a correct one",
+                  3);
+    }
+    report.skip("6-9. Service checks", "skipped until the credentials are accepted");
+    return report.exit_code();
+  } catch (const kareo::NotAuthorized& e) {
+    report.ok("4. Customer key", "accepted");
+    report.ok("5. User authenticated", credentials->user());
+    report.fail("6. Authorized",
+                "the user may not list practices" + (e.permissions_missing().empty()
+                                                         ? std::string()
+                                                         : "; missing permissions: " + join(e.permissions_missing())),
+                "ask the Tebra account administrator to grant the API user these permissions", 4);
+    report.skip("7-9. Service checks", "skipped until the user is authorized");
+    return report.exit_code();
+  } catch (const kareo::Error& e) {
+    report.fail("4. Service call", std::string(kareo::error_kind_name(e.kind())) + ": " + one_line(e.what()),
+                e.kind() == kareo::ErrorKind::SoapFault
+                    ? "the service faulted on a correct request; try again later, then contact Tebra support with "
+                      "a --wire-log"
+                    : e.hint(),
+                e.exit_code());
+    report.skip("5-9. Service checks", "skipped");
+    return report.exit_code();
+  }
+  std::string customer;
+  if (practices.SecurityResponse && practices.SecurityResponse->CustomerId)
+    customer = " (customer ID " + std::to_string(*practices.SecurityResponse->CustomerId) + ")";
+  report.ok("4. Customer key", "accepted" + customer);
+  report.ok("5. User authenticated", credentials->user());
+  report.ok("6. Authorized", "GetPractices allowed");
+
+  // 7. Practices.
+  std::vector<kareo::PracticeData> rows;
+  if (practices.Practices)
+    for (const auto& p : practices.Practices->PracticeData)
+      if (p && p->ID && !p->ID->empty()) rows.push_back(*p);
+  if (rows.empty()) {
+    report.fail("7. Practices", "the user sees no practice",
+                "ask the administrator to give the API user access to the practices it should read", 4);
+  } else {
+    report.ok("7. Practices", std::to_string(rows.size()) + " visible");
+    for (const auto& p : rows)
+      report.detail(*p.ID + "  " + p.PracticeName.value_or("") +
+                    (p.Active && kareo::parse_bool(*p.Active) == false ? "  (inactive)" : ""));
+  }
+
+  // 8. Permissions of the reads, probed with the narrowest filters (today, first practice).
+  if (a.skip_permissions) {
+    report.skip("8. Permissions", "not probed (--skip-permissions)");
+  } else {
+    std::string practice = rows.empty() ? std::string() : rows.front().PracticeName.value_or("");
+    kareo::Date today = now_local().date();
+    PermissionProbes probes(report, client, practice, kareo::TimeRange{today, today});
+    probes.read(&kareo::Client::providers);
+    probes.read(&kareo::Client::service_locations);
+    probes.read(&kareo::Client::procedure_codes, &kareo::ProcedureCodeQuery::last_modified);
+    if (!practice.empty()) {  // these reads need a practice
+      probes.read(&kareo::Client::patients, &kareo::PatientQuery::last_modified);
+      probes.read(&kareo::Client::appointments, &kareo::AppointmentQuery::service_date);
+      probes.read(&kareo::Client::charges, &kareo::ChargeQuery::posting_date);
+      probes.read(&kareo::Client::payments, &kareo::PaymentQuery::posting_date);
+      probes.read(&kareo::Client::transactions, &kareo::TransactionQuery::transaction_date);
+    }
+    probes.call(kareo::Operation::GetExternalVendors, [&] { client.external_vendors().collect(); });
+    probes.finish();
+  }
+
+  // 9. The live throttle table.
+  try {
+    auto limits = client.throttles().collect();
+    report.ok("9. Rate limits", std::to_string(limits.size()) + " limits (GetThrottles)" +
+                                    (s.globals().no_pacing ? std::string() : "; calls are paced to them"));
+    report.detail("operation                  live        published");
+    for (const auto& t : limits) {
+      std::string name = t.Endpoint.value_or("?");
+      std::string live = t.ThrottleTimeMs ? std::to_string(static_cast<long long>(*t.ThrottleTimeMs)) + " ms" : "?";
+      std::string published = "-";
+      if (auto op = kareo::operation_from_name(name))
+        published = std::to_string(kareo::published_interval(*op).count()) + " ms";
+      std::string line = name + std::string(name.size() < 27 ? 27 - name.size() : 1, ' ') + live +
+                         std::string(live.size() < 12 ? 12 - live.size() : 1, ' ') + published;
+      if (published != "-" && live != published) line += "  (differs from the published limit)";
+      report.detail(line);
+    }
+  } catch (const kareo::NotAuthorized&) {
+    report.warn("9. Rate limits", "GetThrottles is not allowed for this user; the published limits are used");
+  } catch (const kareo::Error& e) {
+    report.warn("9. Rate limits", std::string("could not read the live limits: ") +
                                       std::string(kareo::error_kind_name(e.kind())) + ": " + one_line(e.what()));
   }
+
+  std::cout << '\n'
+            << (report.exit_code() == 0 ? "Everything checked works." : "Some checks failed: see the fix lines above.")
+            << '\n';
+  return report.exit_code();
 }
 
 }  // namespace
 
 void add_doctor_command(CLI::App& app, Commands& commands) {
-  auto a = std::make_shared<DoctorArgs>();
-  CLI::App* sub = app.add_subcommand(
-      "doctor",
+  add_command<DoctorArgs>(
+      app, commands, "doctor",
       "Check the connection to Tebra step by step (endpoint, TLS, credentials, authorization, practices, "
-      "permissions, rate limits) and say how to fix what is wrong");
-  sub->add_flag("--show-request", a->show_request,
-                "Also print a correct GetPractices request (credentials masked) to compare with your own");
-  sub->add_flag("--skip-permissions", a->skip_permissions, "Do not probe the read operations for missing permissions");
-  commands.push_back(
-      {sub, [a](Session& s) {
-         Report report;
-         const std::string endpoint = s.endpoint();
-         std::cout << "kareo doctor " << kareo::version() << "\n"
-                   << "  endpoint     " << endpoint << "\n"
-                   << "  credentials  from " << s.credentials_source() << "\n\n";
-
-         // 1. Credentials present.
-         std::optional<kareo::Credentials> credentials;
-         try {
-           credentials = s.credentials();
-           report.ok("1. Credentials", "customer key, user (" + credentials->user() + ") and password are set");
-         } catch (const kareo::Error& e) {
-           report.fail("1. Credentials", one_line(e.what()),
-                       "set KAREO_CUSTOMER_KEY, KAREO_USER and KAREO_PASSWORD, or pass --credentials-file FILE (lines "
-                       "customer_key=..., user=..., password=...; chmod 600)",
-                       e.exit_code());
-         }
-
-         auto url = parse_url(endpoint);
-         if (!url) {
-           report.fail("2. Endpoint", "\"" + endpoint + "\" is not an http(s):// URL",
-                       "use --endpoint https://webservice.kareo.com/services/soap/2.1/KareoServices.svc", 2);
-           return report.exit_code();
-         }
-         // Plain http:// only to this machine: the credentials travel in every request. Checked before connecting.
-         try {
-           kareo::check_endpoint(endpoint);
-         } catch (const kareo::InvalidArgument& e) {
-           report.fail("2. Endpoint", one_line(e.what()),
-                       "use https:// (Tebra's service is https://webservice.kareo.com/services/soap/2.1/"
-                       "KareoServices.svc); plain http:// is only for a test server on this machine",
-                       2);
-           return report.exit_code();
-         }
-         if (a->show_request) show_request(*url, credentials ? *credentials : kareo::Credentials(), s.client_version());
-
-         // 2. Reachable; 3. TLS.
-         auto timeout = s.stall_timeout(std::chrono::seconds(10));
-         std::string error, address;
-         auto started = std::chrono::steady_clock::now();
-         int fd = connect_tcp(*url, timeout, error, address);
-         bool network_ok = fd >= 0;
-         if (!network_ok) {
-           report.fail("2. Endpoint reachable", error,
-                       "check the endpoint URL, this machine's network, DNS and proxy settings (and the firewall)", 8);
-         } else {
-           long ms = static_cast<long>(
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                   .count());
-           report.ok("2. Endpoint reachable", "connected to " + url->host + ":" + std::to_string(url->port) + " (" +
-                                                  address + ") in " + std::to_string(ms) + " ms");
-           if (url->scheme == "https") {
-             network_ok = check_tls(report, fd, *url, s.globals().ca_file, timeout);
-           } else {
-             report.warn("3. TLS certificate",
-                         "not checked: the endpoint is plain http://, acceptable only for a local test server (Tebra "
-                         "is https://)");
-           }
-           close(fd);
-         }
-         if (!credentials || !network_ok) {
-           report.skip("4-9. Service checks", "skipped until the steps above pass");
-           return report.exit_code();
-         }
-
-         // 4. Customer key; 5. user; 6. authorized: one GetPractices call answers all three.
-         kareo::Client& client = s.client();
-         kareo::GetPracticesResp practices;
-         try {
-           practices = client.call<kareo::Operation::GetPractices>({});
-         } catch (const kareo::AuthenticationFailed& e) {
-           if (!e.customer_key_valid()) {
-             report.fail(
-                 "4. Customer key",
-                 "Tebra did not accept the customer key" +
-                     (e.server_message().empty() ? "" : " (\"" + one_line(e.server_message()) + "\")"),
-                 "copy the customer key again from Tebra (it is the account's API key, not the user's password) "
-                 "into KAREO_CUSTOMER_KEY or the credentials file",
-                 3);
-           } else {
-             report.ok("4. Customer key", "accepted");
-             report.fail(
-                 "5. User authenticated",
-                 "the user name or password was refused for " + credentials->user() +
-                     (e.server_message().empty() ? "" : " (\"" + one_line(e.server_message()) + "\")"),
-                 "check KAREO_USER and KAREO_PASSWORD (the API user's, not your own login), and that the user is "
-                 "active and not locked out; run with --show-request to compare your own request with a correct one",
-                 3);
-           }
-           report.skip("6-9. Service checks", "skipped until the credentials are accepted");
-           return report.exit_code();
-         } catch (const kareo::NotAuthorized& e) {
-           report.ok("4. Customer key", "accepted");
-           report.ok("5. User authenticated", credentials->user());
-           report.fail(
-               "6. Authorized",
-               "the user may not list practices" + (e.permissions_missing().empty()
-                                                        ? std::string()
-                                                        : "; missing permissions: " + join(e.permissions_missing())),
-               "ask the Tebra account administrator to grant the API user these permissions", 4);
-           report.skip("7-9. Service checks", "skipped until the user is authorized");
-           return report.exit_code();
-         } catch (const kareo::Error& e) {
-           report.fail(
-               "4. Service call", std::string(kareo::error_kind_name(e.kind())) + ": " + one_line(e.what()),
-               e.kind() == kareo::ErrorKind::SoapFault
-                   ? "the service faulted on a correct request; try again later, then contact Tebra support with "
-                     "a --wire-log"
-                   : e.hint(),
-               e.exit_code());
-           report.skip("5-9. Service checks", "skipped");
-           return report.exit_code();
-         }
-         std::string customer;
-         if (practices.SecurityResponse && practices.SecurityResponse->CustomerId)
-           customer = " (customer ID " + std::to_string(*practices.SecurityResponse->CustomerId) + ")";
-         report.ok("4. Customer key", "accepted" + customer);
-         report.ok("5. User authenticated", credentials->user());
-         report.ok("6. Authorized", "GetPractices allowed");
-
-         // 7. Practices.
-         std::vector<kareo::PracticeData> rows;
-         if (practices.Practices)
-           for (const auto& p : practices.Practices->PracticeData)
-             if (p && p->ID && !p->ID->empty()) rows.push_back(*p);
-         if (rows.empty()) {
-           report.fail("7. Practices", "the user sees no practice",
-                       "ask the administrator to give the API user access to the practices it should read", 4);
-         } else {
-           report.ok("7. Practices", std::to_string(rows.size()) + " visible");
-           for (const auto& p : rows)
-             report.detail(*p.ID + "  " + p.PracticeName.value_or("") +
-                           (p.Active && kareo::parse_bool(*p.Active) == false ? "  (inactive)" : ""));
-         }
-
-         // 8. Permissions of the reads, probed with the narrowest filters (today, first practice).
-         if (a->skip_permissions) {
-           report.skip("8. Permissions", "not probed (--skip-permissions)");
-         } else {
-           std::string practice = rows.empty() ? std::string() : rows.front().PracticeName.value_or("");
-           kareo::Date today = now_local().date();
-           const kareo::TimeRange day{today, today};
-           std::vector<std::string> allowed;
-           bool missing = false;
-           probe(
-               report, kareo::ProviderQuery::operation,
-               [&] {
-                 kareo::ProviderQuery q;
-                 if (!practice.empty()) q.filter.PracticeName = practice;
-                 client.providers(q).collect();
-               },
-               allowed, missing);
-           probe(
-               report, kareo::ServiceLocationQuery::operation,
-               [&] {
-                 kareo::ServiceLocationQuery q;
-                 if (!practice.empty()) q.filter.PracticeName = practice;
-                 client.service_locations(q).collect();
-               },
-               allowed, missing);
-           probe(
-               report, kareo::ProcedureCodeQuery::operation,
-               [&] {
-                 kareo::ProcedureCodeQuery q;
-                 q.last_modified = day;
-                 client.procedure_codes(q).collect();
-               },
-               allowed, missing);
-           if (!practice.empty()) {
-             probe(
-                 report, kareo::PatientQuery::operation,
-                 [&] {
-                   kareo::PatientQuery q;
-                   q.filter.PracticeName = practice;
-                   q.last_modified = day;
-                   client.patients(q).collect();
-                 },
-                 allowed, missing);
-             probe(
-                 report, kareo::AppointmentQuery::operation,
-                 [&] {
-                   kareo::AppointmentQuery q;
-                   q.filter.PracticeName = practice;
-                   q.service_date = day;
-                   client.appointments(q).collect();
-                 },
-                 allowed, missing);
-             probe(
-                 report, kareo::ChargeQuery::operation,
-                 [&] {
-                   kareo::ChargeQuery q;
-                   q.filter.PracticeName = practice;
-                   q.posting_date = day;
-                   client.charges(q).collect();
-                 },
-                 allowed, missing);
-             probe(
-                 report, kareo::PaymentQuery::operation,
-                 [&] {
-                   kareo::PaymentQuery q;
-                   q.filter.PracticeName = practice;
-                   q.posting_date = day;
-                   client.payments(q).collect();
-                 },
-                 allowed, missing);
-             probe(
-                 report, kareo::TransactionQuery::operation,
-                 [&] {
-                   kareo::TransactionQuery q;
-                   q.filter.PracticeName = practice;
-                   q.transaction_date = day;
-                   client.transactions(q).collect();
-                 },
-                 allowed, missing);
-           }
-           probe(
-               report, kareo::Operation::GetExternalVendors, [&] { client.external_vendors().collect(); }, allowed,
-               missing);
-           if (missing)
-             report.detail("fix: ask the Tebra account administrator to grant the missing permissions to the API user");
-           if (!allowed.empty()) report.ok("8. Permissions", "allowed: " + join(allowed));
-           report.detail(
-               "(writes cannot be checked without writing: a write refused for a permission exits with code 4 "
-               "and names it)");
-         }
-
-         // 9. The live throttle table.
-         try {
-           auto limits = client.throttles().collect();
-           report.ok("9. Rate limits", std::to_string(limits.size()) + " limits (GetThrottles)" +
-                                           (s.globals().no_pacing ? std::string() : "; calls are paced to them"));
-           report.detail("operation                  live        published");
-           for (const auto& t : limits) {
-             std::string name = t.Endpoint.value_or("?");
-             std::string live =
-                 t.ThrottleTimeMs ? std::to_string(static_cast<long long>(*t.ThrottleTimeMs)) + " ms" : "?";
-             std::string published = "-";
-             if (auto op = kareo::operation_from_name(name))
-               published = std::to_string(kareo::published_interval(*op).count()) + " ms";
-             std::string line = name + std::string(name.size() < 27 ? 27 - name.size() : 1, ' ') + live +
-                                std::string(live.size() < 12 ? 12 - live.size() : 1, ' ') + published;
-             if (published != "-" && live != published) line += "  (differs from the published limit)";
-             report.detail(line);
-           }
-         } catch (const kareo::NotAuthorized&) {
-           report.warn("9. Rate limits", "GetThrottles is not allowed for this user; the published limits are used");
-         } catch (const kareo::Error& e) {
-           report.warn("9. Rate limits", std::string("could not read the live limits: ") +
-                                             std::string(kareo::error_kind_name(e.kind())) + ": " + one_line(e.what()));
-         }
-
-         std::cout << '\n'
-                   << (report.exit_code() == 0 ? "Everything checked works."
-                                               : "Some checks failed: see the fix lines above.")
-                   << '\n';
-         return report.exit_code();
-       }});
+      "permissions, rate limits) and say how to fix what is wrong",
+      [](CLI::App& sub, DoctorArgs& a) {
+        sub.add_flag("--show-request", a.show_request,
+                     "Also print a correct GetPractices request (credentials masked) to compare with your own");
+        sub.add_flag("--skip-permissions", a.skip_permissions,
+                     "Do not probe the read operations for missing permissions");
+      },
+      run_doctor);
 }
 
 }  // namespace kareo_cli
