@@ -252,8 +252,9 @@ def write_member(m):
 
 
 def emit_member(cname, m):
-    """The text writer's line for member `m` of class `cname`."""
-    key = cxx_string(m.element)
+    """The text writer's line for member `m` of class `cname`. The key is written as it goes out after another
+    member: comma, quoted name, colon (element names are XML names: nothing in them needs escaping)."""
+    key = cxx_string(',"%s":' % m.element)
     if m.kind == "class":
         return "  w.put_object(%s, v.%s);" % (key, m.name)
     if m.kind == "enum":

@@ -14,6 +14,15 @@
 
 namespace kareo::json_detail {
 
+/// A member's key as it goes out after another member, `,"Name":`, from a string literal (its length known at
+/// compile time); the first member of an object leaves out the comma.
+struct Key {
+  template <std::size_t N>
+  constexpr Key(const char (&quoted)[N]) : text(quoted), size(N - 1) {}  // NOLINT: converts from the literal
+  const char* text;
+  std::size_t size;
+};
+
 class TextWriter {
  public:
   TextWriter(std::string& out, bool typed) : out_(out), typed_(typed) {}
@@ -38,12 +47,10 @@ class TextWriter {
     if (!first_) out_.push_back(',');
     first_ = false;
   }
-  void key(const char* name) {
-    if (!first_) out_.push_back(',');
+  void key(Key k) {
+    const std::size_t skip = first_ ? 1 : 0;
     first_ = false;
-    out_.push_back('"');
-    out_.append(name);
-    out_.append("\":", 2);
+    out_.append(k.text + skip, k.size - skip);
   }
 
   // ---- values ----
@@ -60,19 +67,19 @@ class TextWriter {
   void double_value(double v);
 
   // ---- members, overloaded on their shape ----
-  void put_string(const char* k, const std::string& v) {
+  void put_string(Key k, const std::string& v) {
     key(k);
     string_value(v);
   }
-  void put_string(const char* k, const std::optional<std::string>& v) {
+  void put_string(Key k, const std::optional<std::string>& v) {
     if (v) put_string(k, *v);
   }
-  void put_string(const char* k, const std::shared_ptr<std::string>& v) {
+  void put_string(Key k, const std::shared_ptr<std::string>& v) {
     if (v) put_string(k, *v);
   }
   /// A row type's member of a typed kind: its typed form, or the service's text when it is not readable as its
   /// kind (never a guessed value); an empty text is null. Raw mode: the service's text.
-  void put_typed(const char* k, const std::optional<std::string>& v, values::Kind kind) {
+  void put_typed(Key k, const std::optional<std::string>& v, values::Kind kind) {
     if (!v) return;
     key(k);
     if (typed_) {
@@ -81,45 +88,45 @@ class TextWriter {
     }
     string_value(*v);
   }
-  void put_bool(const char* k, bool v) {
+  void put_bool(Key k, bool v) {
     key(k);
     bool_value(v);
   }
-  void put_bool(const char* k, const std::optional<bool>& v) {
+  void put_bool(Key k, const std::optional<bool>& v) {
     if (v) put_bool(k, *v);
   }
-  void put_int(const char* k, int v) {
+  void put_int(Key k, int v) {
     key(k);
     int_value(v);
   }
-  void put_int(const char* k, const std::optional<int>& v) {
+  void put_int(Key k, const std::optional<int>& v) {
     if (v) put_int(k, *v);
   }
-  void put_long(const char* k, LONG64 v) {
+  void put_long(Key k, LONG64 v) {
     key(k);
     long_value(v);
   }
-  void put_long(const char* k, const std::optional<LONG64>& v) {
+  void put_long(Key k, const std::optional<LONG64>& v) {
     if (v) put_long(k, *v);
   }
-  void put_double(const char* k, double v) {
+  void put_double(Key k, double v) {
     key(k);
     double_value(v);
   }
-  void put_double(const char* k, const std::optional<double>& v) {
+  void put_double(Key k, const std::optional<double>& v) {
     if (v) put_double(k, *v);
   }
   template <class E>
-  void put_enum(const char* k, E v) {
+  void put_enum(Key k, E v) {
     key(k);
     enum_value(enum_text(v));
   }
   template <class E>
-  void put_enum(const char* k, const std::optional<E>& v) {
+  void put_enum(Key k, const std::optional<E>& v) {
     if (v) put_enum(k, *v);
   }
   template <class C>
-  void put_object(const char* k, const std::shared_ptr<C>& v) {
+  void put_object(Key k, const std::shared_ptr<C>& v) {
     if (!v) return;
     key(k);
     emit(*this, *v);
