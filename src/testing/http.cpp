@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 
@@ -10,6 +11,8 @@
 
 namespace kareo::testing::detail {
 namespace {
+
+constexpr std::size_t kOneSend = 64 * 1024;
 
 std::string http_date() {
   char buf[64];
@@ -34,6 +37,19 @@ std::string common_headers(int status, const std::string& reason, const std::str
 
 bool send_raw(struct soap* soap, const char* data, std::size_t size) {
   if (size == 0) return true;
+  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send (which first waits for
+  // the socket to be writable, within the send timeout) takes what is left, and reports a failure.
+  if (!soap->ssl && soap_valid_socket(soap->socket)) {
+    ssize_t sent;
+    do {
+      sent = ::send(soap->socket, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (sent < 0 && errno == EINTR);
+    if (sent > 0) {
+      data += sent;
+      size -= static_cast<std::size_t>(sent);
+      if (size == 0) return true;
+    }
+  }
   return soap->fsend(soap, data, size) == SOAP_OK;
 }
 
@@ -58,6 +74,11 @@ std::string HttpOut::head(int status, const std::string& reason, const std::stri
 bool HttpOut::send_whole(struct soap* soap, int status, const std::string& reason, const std::string& content_type,
                          const std::string& body, bool keep_alive) {
   std::string h = head(status, reason, content_type, body.size(), keep_alive);
+  // A response that fits in one buffer goes out in one send: one segment, one wake-up of the client.
+  if (body.size() <= kOneSend) {
+    h += body;
+    return send_raw(soap, h.data(), h.size());
+  }
   return send_raw(soap, h.data(), h.size()) && send_raw(soap, body.data(), body.size());
 }
 

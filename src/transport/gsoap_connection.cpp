@@ -4,7 +4,6 @@
 // The pieces: gsoap_context (a pooled context and its callbacks), http_framing and http_message (the bytes of
 // an attempt), gsoap_dispatch (send and receive, the streaming reader), response_checks (what gSOAP lets
 // through), fault_mapping (which error a failure is), canned_connection (the canned transport).
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -119,7 +119,8 @@ TransportOutcome outcome_of(int soap_error) noexcept {
 
 class GsoapConnection final : public Connection {
  public:
-  explicit GsoapConnection(Settings s) : settings_(std::move(s)) {
+  explicit GsoapConnection(Settings s)
+      : settings_(std::move(s)), tls_(settings_.endpoint.rfind("https:", 0) == 0 && !settings_.responder) {
     static std::once_flag ssl_init;
     std::call_once(ssl_init, [] { soap_ssl_init(); });
   }
@@ -155,21 +156,16 @@ class GsoapConnection final : public Connection {
         soap->connect_timeout = gsoap_timeout(*left);
       }
     }
-    // A kept-alive connection the server has closed meanwhile (idle timeout) reads as end-of-file; data
-    // nobody asked for makes it unusable too. Either way, start over with a new connection.
-    if (!st.responder && soap_valid_socket(soap->socket)) {
-      pollfd p{};
-      p.fd = soap->socket;
-      p.events = POLLIN;
-      if (::poll(&p, 1, 0) != 0) close_abruptly(soap);
-    }
+    // A kept-alive connection is checked before it is reused by gSOAP's keep-alive poll (keep_alive_usable).
     const std::string action = soap_action(ex.operation);
     const auto started = SteadyClock::now();
 
     int rc = SOAP_SSL_ERROR;
     std::string tls_reason;
     if (context->ssl_ok() || settings_.endpoint.rfind("https:", 0) != 0) {
-      SigpipeGuard no_sigpipe;
+      // Plain sends pass MSG_NOSIGNAL; only OpenSSL's writes can raise SIGPIPE.
+      std::optional<SigpipeGuard> no_sigpipe;
+      if (tls_) no_sigpipe.emplace();
       verify_error().clear();
       rc = dispatch(context->proxy(), settings_.endpoint.c_str(), action, ex);
       if (rc == SOAP_SSL_ERROR) tls_reason = verify_error();
@@ -308,6 +304,7 @@ class GsoapConnection final : public Connection {
   }
 
   Settings settings_;
+  const bool tls_;  // the endpoint is https: OpenSSL writes to the socket
   std::mutex mu_;
   std::vector<std::unique_ptr<Context>> idle_;
 };

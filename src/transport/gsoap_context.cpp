@@ -44,6 +44,20 @@ int capture_send(struct soap* soap, const char* data, size_t n) {
   append_captured(st->sent, data, n, st->responder != nullptr);
   st->bytes_sent += n;
   // A send that blocks may not outlast the deadline either.
+  // A plain socket with room in its send buffer takes the bytes at once: try that first (one system call
+  // instead of gSOAP's wait for writability and then its send). What does not fit goes through gSOAP's send,
+  // which waits within the send timeout, as does a failed send (gSOAP reports its error).
+  if (!st->responder && !soap->ssl && soap_valid_socket(soap->socket)) {
+    ssize_t sent;
+    do {
+      sent = ::send(soap->socket, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (sent < 0 && errno == EINTR);
+    if (sent > 0) {
+      data += sent;
+      n -= static_cast<size_t>(sent);
+      if (n == 0) return SOAP_OK;
+    }
+  }
   const int saved = soap->send_timeout;
   if (const auto left = time_left(*st); left && (st->send_timeout_ms <= 0 || left->count() < st->send_timeout_ms)) {
     soap->send_timeout = gsoap_timeout(*left);
@@ -63,6 +77,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
   // connection) and the whole-call deadline is enforced.
   const bool buffered = st->responder || (soap->ssl && SSL_pending(soap->ssl) > 0);
   const auto waiting_since = SteadyClock::now();
+  bool ready = false;
   if (!buffered && soap_valid_socket(soap->socket)) {
     int wait_ms = st->recv_timeout_ms > 0 ? st->recv_timeout_ms : -1;
     bool deadline_bound = false;
@@ -110,11 +125,16 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       st->deadline_hit = deadline_bound;
       return 0;
     }
+    // A plain socket found readable (data, its end, or an error) does not block: gSOAP's read need not wait
+    // for it again.
+    ready = !soap->ssl;
   }
   // gSOAP's own read may wait again (a TLS record that arrives in pieces): only for what is left of this wait.
   const int saved = soap->recv_timeout;
   std::optional<milliseconds> left;
-  if (!st->responder) {
+  if (ready) {
+    soap->recv_timeout = 0;
+  } else if (!st->responder) {
     if (st->recv_timeout_ms > 0) {
       left = milliseconds(st->recv_timeout_ms) -
              std::chrono::duration_cast<milliseconds>(SteadyClock::now() - waiting_since);
@@ -142,6 +162,23 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
   append_captured(st->received, data, got, st->keep_whole_response);
   st->bytes_received += got;
   return got;
+}
+
+// Whether a kept-alive connection can carry the next request (gSOAP asks before reusing it). A connection the
+// server has closed meanwhile (idle timeout) reads as end-of-file, and data nobody asked for makes it unusable
+// too: either way it is closed here, without a TLS goodbye the peer may never answer, and gSOAP opens a new one.
+int keep_alive_usable(struct soap* soap) {
+  if (!soap_valid_socket(soap->socket)) return SOAP_EOF;
+  pollfd p{};
+  p.fd = soap->socket;
+  p.events = POLLIN;
+  int r;
+  do {
+    r = ::poll(&p, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r == 0) return SOAP_OK;
+  close_abruptly(soap);
+  return SOAP_EOF;
 }
 
 int filter_headers(struct soap* soap, const char* key, const char* value) {
@@ -206,6 +243,7 @@ Context::Context(const Settings& s) {
   soap->fsend = capture_send;
   soap->frecv = capture_recv;
   soap->fposthdr = filter_headers;
+  soap->fpoll = keep_alive_usable;
   soap->user = &state_;
 }
 
