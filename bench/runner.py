@@ -403,7 +403,7 @@ def main():
     paced = []
     if "paced" in stacks:
         import paced as paced_pulls
-        paced = paced_pulls.run(bins, a.profile, run_measured, log, p["timeout"])
+        paced = paced_pulls.run(bins, a.profile, run_measured, log, p["timeout"], p["repeats"])
     info["bench_seconds"] = round(time.monotonic() - started, 1)
     info["load_after"] = sh("cat /proc/loadavg")
     micro = []
