@@ -104,6 +104,9 @@ struct Reader::Impl {
   const Member* leaf = nullptr;
   void* leaf_slot = nullptr;
   std::string text;
+  // Rows handed over as they are read: the string buffers of rows the receiver let go, given to the next
+  // rows' values instead of new ones (a row of patient data holds about a hundred strings).
+  std::vector<std::string> spare;
   // Per class: element name (interned by libxml2's dictionary) to member index, -1 for unknown names.
   std::unordered_map<const ClassTable*, std::unordered_map<const xmlChar*, int>> names;
   // Rows handed over as they are read (Reader::hand_rows).
@@ -280,9 +283,18 @@ struct Reader::Impl {
     const Member& m = *leaf;
     leaf = nullptr;
     switch (m.kind) {
-      case Kind::String:
-        *static_cast<std::optional<std::string>*>(leaf_slot) = std::move(text);
+      case Kind::String: {
+        auto& value = *static_cast<std::optional<std::string>*>(leaf_slot);
+        if (spare.empty()) {
+          value = std::move(text);
+        } else {
+          std::string reused = std::move(spare.back());
+          spare.pop_back();
+          reused.assign(text);
+          value = std::move(reused);
+        }
         break;
+      }
       case Kind::StringList:
         static_cast<std::vector<std::string>*>(leaf_slot)->push_back(std::move(text));
         break;
@@ -342,11 +354,26 @@ struct Reader::Impl {
   // cross libxml2's frames) and is kept for the caller.
   void hand_over(const Member& row) {
     std::shared_ptr<void> object = row.take_last(frames.back().object);
+    std::shared_ptr<void> kept = object;
     try {
       sink(std::move(object));
     } catch (...) {
       sink_error = std::current_exception();
       fail("the rows' receiver stopped the reading");
+      return;
+    }
+    // A row the receiver did not keep is ours alone: its strings' buffers serve the next rows.
+    if (arena.individual() && kept.use_count() == 1) keep_spare_strings(*row.type, kept.get());
+  }
+
+  void keep_spare_strings(const ClassTable& type, void* object) {
+    constexpr std::size_t kMostSpare = 1024;
+    static const std::size_t kInPlace = std::string().capacity();  // short strings have no buffer to reuse
+    for (std::size_t i = 0; i < type.count && spare.size() < kMostSpare; ++i) {
+      const Member& m = type.members[i];
+      if (m.kind != Kind::String) continue;
+      auto& value = *static_cast<std::optional<std::string>*>(m.slot(object, arena));
+      if (value && value->capacity() > kInPlace) spare.push_back(std::move(*value));
     }
   }
 
@@ -470,6 +497,7 @@ void Reader::hand_rows(const char* array, const char* item, std::function<void(s
   impl_->row_array = array;
   impl_->row_item = item;
   impl_->sink = std::move(sink);
+  impl_->arena.make_individually();
 }
 
 std::exception_ptr Reader::sink_error() const noexcept { return impl_->sink_error; }

@@ -1,7 +1,7 @@
 // The streaming reader of list results: the response of a bulk list read (the operation table's `streamed`
 // rows) is read with libxml2's SAX2 push parser as it arrives, and its rows are built directly in the generated
-// classes from member tables generated from the soapcpp2 output (scripts/generate_wire_helpers.py fastparse). It reads what gSOAP's generated deserializer
-// reads, in about half its time, and never holds the response body.
+// classes from member tables generated from the soapcpp2 output (scripts/generate_wire_helpers.py fastparse). It reads
+// what gSOAP's generated deserializer reads, in about half its time, and never holds the response body.
 //
 // It only takes the expected path: an Envelope whose Body holds the operation's response element. Anything
 // else (a SOAP fault, another element, a document type declaration, markup it cannot parse before that
@@ -43,8 +43,14 @@ struct ClassTable;
 /// once, so a caller's copy of the rows and the parsed rows are never both resident in full.
 class Arena {
  public:
+  /// From now on, objects are made one by one (std::make_shared), each owning itself: for rows handed over as
+  /// they are read (Reader::hand_rows), let go one at a time, whose memory is then reused at once.
+  void make_individually() noexcept { individual_ = true; }
+  bool individual() const noexcept { return individual_; }
+
   template <typename T>
   std::shared_ptr<T> make() {
+    if (individual_) return std::make_shared<T>();
     auto& slot = blocks_[std::type_index(typeid(T))];
     auto* block = static_cast<Block<T>*>(slot.get());
     if (!block || block->used == block->capacity) {
@@ -87,6 +93,7 @@ class Arena {
     return std::min(most, previous ? previous * 2 : std::size_t{4});
   }
   std::map<std::type_index, std::shared_ptr<BlockBase>> blocks_;
+  bool individual_ = false;
 };
 
 /// One member of a generated class.

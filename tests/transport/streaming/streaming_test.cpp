@@ -272,6 +272,54 @@ TEST(StreamingEdgeCases, ReadLikeTheGeneratedCode) {
   }
 }
 
+// Rows handed over as they are read: a row the receiver lets go lends its strings' buffers to the next rows,
+// one it keeps is never touched again, and a member a row does not have stays absent whatever earlier rows had.
+TEST(StreamingEdgeCases, RowsHandedOverKeepTheirValues) {
+  std::string rows;
+  for (int i = 1; i <= 60; ++i) {
+    const std::string n = std::to_string(i);
+    rows += "<PatientData>";
+    if (i % 2 == 1)
+      rows += "<AddressLine1>" + std::string(static_cast<std::size_t>(20 + i), 'a') + n + "</AddressLine1>";
+    if (i % 5 != 0) rows += "<City>Testcity number " + n + " with a long name</City>";
+    rows += "<FirstName>" + std::string(i % 3 == 0 ? "Al" : "Testpatient-with-a-long-first-name-") + n + "</FirstName>";
+    rows += "<ID>" + n + "</ID>";
+    if (i % 7 == 0) rows += "<Notes>" + std::string(static_cast<std::size_t>(200 + i), 'n') + "</Notes>";
+    rows += "</PatientData>";
+  }
+  const std::string body = patients_body(rows);
+  const nlohmann::json generated = generated_reading<Operation::GetPatients>(body);
+  const nlohmann::json& expected = generated["Patients"];
+  ASSERT_EQ(expected.size(), 60u);
+
+  for (std::size_t step : {body.size(), std::size_t{1}, std::size_t{97}}) {
+    SCOPED_TRACE("fed " + std::to_string(step) + " bytes at a time");
+    using T = wire::Traits<Operation::GetPatients>;
+    auto result = std::make_shared<T::Result>();
+    detail::fast::Reader reader(*detail::fast::table_of<T::Result>(), result.get(), "GetPatientsResponse",
+                                "GetPatientsResult");
+    std::vector<nlohmann::json> received;
+    std::vector<std::shared_ptr<kareo_wire::kareo__PatientData>> kept;
+    reader.hand_rows("Patients", "PatientData", [&](std::shared_ptr<void> row) {
+      auto patient = std::static_pointer_cast<kareo_wire::kareo__PatientData>(row);
+      received.push_back(to_json(*patient));
+      if (received.size() % 3 == 0) kept.push_back(patient);  // the rest are let go
+    });
+    auto state = detail::fast::Reader::State::Reading;
+    for (std::size_t at = 0; at < body.size() && state == detail::fast::Reader::State::Reading; at += step) {
+      state = reader.feed(body.data() + at, std::min(step, body.size() - at));
+    }
+    if (state == detail::fast::Reader::State::Reading) state = reader.finish();
+    ASSERT_EQ(state, detail::fast::Reader::State::Done) << reader.error();
+    ASSERT_EQ(received.size(), 60u);
+    for (std::size_t i = 0; i < received.size(); ++i) EXPECT_EQ(received[i], expected[i]) << "row " << i + 1;
+    ASSERT_EQ(kept.size(), 20u);
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      EXPECT_EQ(to_json(*kept[k]), expected[3 * k + 2]) << "kept row " << 3 * k + 3 << " changed after it was kept";
+    }
+  }
+}
+
 // ---- through the client: what steps aside and what fails --------------------------------------------------
 
 struct Outcome {
