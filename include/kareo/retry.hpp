@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -56,7 +57,8 @@ class Backoff {
 
  private:
   RetryPolicy policy_;
-  std::mt19937_64 rng_;
+  std::uint64_t seed_;
+  std::optional<std::mt19937_64> rng_;  // seeded at the first wait: most calls never retry
   int retries_ = 0;
 };
 

@@ -15,7 +15,7 @@ using std::chrono::milliseconds;
 // ---------------------------------------------------------------------------------------------------------------
 // Backoff
 
-Backoff::Backoff(const RetryPolicy& policy, std::uint64_t seed) : policy_(policy), rng_(seed) {
+Backoff::Backoff(const RetryPolicy& policy, std::uint64_t seed) : policy_(policy), seed_(seed) {
   policy_.not_sent = nullptr;  // not needed here; keeps copies cheap
 }
 
@@ -37,7 +37,8 @@ milliseconds Backoff::next() {
   const auto low = static_cast<long long>(std::ceil(static_cast<double>(d.count()) * (1.0 - jitter)));
   const long long high = d.count();
   std::uniform_int_distribution<long long> pick(std::min(low, high), high);
-  return milliseconds(pick(rng_));
+  if (!rng_) rng_.emplace(seed_);
+  return milliseconds(pick(*rng_));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ std::uint64_t RetryingConnection::next_seed() {
 
 void RetryingConnection::call(Exchange& exchange) {
   const auto start = clock_->now();
-  Backoff backoff(policy_, next_seed());
+  std::optional<Backoff> backoff;  // made at the first failure: most calls succeed at once
   int attempts = 0;
   int soap_fault_retries = 0;
   // Every attempt gets what is left of the call's budget as its deadline (on the steady clock the transport
@@ -182,7 +183,8 @@ void RetryingConnection::call(Exchange& exchange) {
       const RetryDecision decision = classify_failure(error, exchange.operation, soap_fault_retries, policy_);
       if (decision.verdict == RetryVerdict::Ambiguous) throw ambiguous_outcome(error, exchange.operation);
       if (decision.verdict == RetryVerdict::Rethrow || attempts >= policy_.max_attempts) throw;
-      const milliseconds wait = std::max(backoff.next(), decision.min_wait);
+      if (!backoff) backoff.emplace(policy_, next_seed());
+      const milliseconds wait = std::max(backoff->next(), decision.min_wait);
       if (clock_->now() + wait - start > policy_.max_elapsed) throw;
       if (dynamic_cast<const SoapFault*>(&error) != nullptr) ++soap_fault_retries;
       clock_->sleep_until(clock_->now() + wait);
