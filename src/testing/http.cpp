@@ -3,11 +3,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <ctime>
 
 #include "stdsoap2.h"
+#include "transport/send_at_once.hpp"
 
 namespace kareo::testing::detail {
 namespace {
@@ -37,19 +37,8 @@ std::string common_headers(int status, const std::string& reason, const std::str
 
 bool send_raw(struct soap* soap, const char* data, std::size_t size) {
   if (size == 0) return true;
-  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send (which first waits for
-  // the socket to be writable, within the send timeout) takes what is left, and reports a failure.
-  if (!soap->ssl && soap_valid_socket(soap->socket)) {
-    ssize_t sent;
-    do {
-      sent = ::send(soap->socket, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-    } while (sent < 0 && errno == EINTR);
-    if (sent > 0) {
-      data += sent;
-      size -= static_cast<std::size_t>(sent);
-      if (size == 0) return true;
-    }
-  }
+  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
+  if (kareo::detail::send_at_once(soap, data, size)) return true;
   return soap->fsend(soap, data, size) == SOAP_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "transport/http_message.hpp"
+#include "transport/send_at_once.hpp"
 
 namespace kareo::detail {
 
@@ -43,21 +44,9 @@ int capture_send(struct soap* soap, const char* data, size_t n) {
   }
   append_captured(st->sent, data, n, st->responder != nullptr);
   st->bytes_sent += n;
+  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
+  if (!st->responder && send_at_once(soap, data, n)) return SOAP_OK;
   // A send that blocks may not outlast the deadline either.
-  // A plain socket with room in its send buffer takes the bytes at once: try that first (one system call
-  // instead of gSOAP's wait for writability and then its send). What does not fit goes through gSOAP's send,
-  // which waits within the send timeout, as does a failed send (gSOAP reports its error).
-  if (!st->responder && !soap->ssl && soap_valid_socket(soap->socket)) {
-    ssize_t sent;
-    do {
-      sent = ::send(soap->socket, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-    } while (sent < 0 && errno == EINTR);
-    if (sent > 0) {
-      data += sent;
-      n -= static_cast<size_t>(sent);
-      if (n == 0) return SOAP_OK;
-    }
-  }
   const int saved = soap->send_timeout;
   if (const auto left = time_left(*st); left && (st->send_timeout_ms <= 0 || left->count() < st->send_timeout_ms)) {
     soap->send_timeout = gsoap_timeout(*left);

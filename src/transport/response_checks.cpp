@@ -116,8 +116,10 @@ std::string invalid_text(const std::string& body) {
     }
     // Character references (not inside CDATA sections or comments, where they are plain text).
     if (c == '<' && !in_cdata && !in_comment) {
-      if (body.compare(i, 9, "<![CDATA[") == 0) in_cdata = true;
-      if (body.compare(i, 4, "<!--") == 0) in_comment = true;
+      if (i + 1 < n && b[i + 1] == '!') {  // most '<' start a tag: only "<!" can open a section or comment
+        if (body.compare(i, 9, "<![CDATA[") == 0) in_cdata = true;
+        if (body.compare(i, 4, "<!--") == 0) in_comment = true;
+      }
     } else if (in_cdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
       in_cdata = false;
     } else if (in_comment && c == '-' && body.compare(i, 3, "-->") == 0) {

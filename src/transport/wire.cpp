@@ -3,8 +3,8 @@
 #include <cctype>
 #include <type_traits>
 
-#include "transport/response_checks.hpp"
 #include "transport/fault_mapping.hpp"
+#include "transport/response_checks.hpp"
 
 namespace kareo::wire {
 namespace {

@@ -202,6 +202,8 @@ TEST(Response, ConnectionsClosedByTheServerAreReplaced) {
       ASSERT_TRUE(server.wait_closed(i + 1));  // the server has hung up before the next call
     }
     EXPECT_EQ(server.connections(), 3);
+    // Each call found the closed connection before it sent anything: no attempt was lost and sent again.
+    EXPECT_EQ(server.requests().size(), 3u) << "announced=" << announced;
   }
 }
 

@@ -11,12 +11,12 @@
 #include <string>
 
 #include "client/facade_internal.hpp"
-#include "transport/fast_reader.hpp"
 #include "fuzz_input.hpp"
 #include "kareo/json.hpp"
 #include "kareo/observability.hpp"
 #include "kareo/wire.hpp"
 #include "kareo_wireKareoServicesProxy.h"
+#include "transport/fast_reader.hpp"
 #include "wire_helpers.hpp"
 
 namespace {
