@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -242,6 +243,12 @@ class SharedBudgetWorkers : public ::testing::Test {
 kareo::testing::FakeServer* SharedBudgetWorkers::server_ = nullptr;
 
 TEST_F(SharedBudgetWorkers, ShareOnePostgresBudgetAndAreNeverThrottled) {
+  if (std::getenv("KAREO_VALGRIND")) {
+    // Under memcheck one thread runs at a time and the fake server shares the process: the time from a worker's
+    // turn to its request reaching the server can pass the 50 ms margin. The limiter's memory is checked by the
+    // other tests of this file.
+    GTEST_SKIP() << "timing-based: the pacing margin is shorter than a call's jitter under valgrind";
+  }
   const std::string table = table_for("workers");
   std::vector<std::shared_ptr<kareo::RateLimiter>> limiters;
   for (int w = 0; w < 2; ++w)
