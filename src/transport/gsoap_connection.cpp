@@ -162,7 +162,7 @@ class GsoapConnection final : public Connection {
 
     int rc = SOAP_SSL_ERROR;
     std::string tls_reason;
-    if (context->ssl_ok() || settings_.endpoint.rfind("https:", 0) != 0) {
+    if (context->ssl_ok() || !tls_) {
       // Plain sends pass MSG_NOSIGNAL; only OpenSSL's writes can raise SIGPIPE.
       std::optional<SigpipeGuard> no_sigpipe;
       if (tls_) no_sigpipe.emplace();
