@@ -60,7 +60,10 @@ void append_captured(std::string& to, const char* data, std::size_t n, bool whol
 }
 
 std::string ascii_lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // ASCII only, whatever the locale: header names and the words compared with them are ASCII.
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return s;
 }
 

@@ -1,7 +1,6 @@
 #include "transport/response_checks.hpp"
 
 #include <array>
-#include <cctype>
 #include <cstdio>
 
 #include "stdsoap2.h"
@@ -76,16 +75,32 @@ std::string invalid_text(const std::string& body) {
       }
     }
   }
-  // Bytes that need no look in any state: printable ASCII other than the starts of markup, references and the
-  // ends of CDATA sections and comments, and the white space XML allows. Most of a response is these.
-  static const auto plain = [] {
-    std::array<bool, 256> t{};
-    for (int c = 0x20; c < 0x7F; ++c) t[static_cast<std::size_t>(c)] = c != '<' && c != ']' && c != '-' && c != '&';
-    t['\t'] = t['\n'] = t['\r'] = true;
+  // Bytes that need no second look, one table per place in the document: printable ASCII and the white space XML
+  // allows, except what can change the place or open a character reference. In the text and markup that is '&'
+  // and the '!' of "<![CDATA[" and "<!--" (a '<' alone starts a tag: most of a response is tags); inside a CDATA
+  // section the ']' of "]]>", inside a comment the '-' of "-->". Everything else (non-ASCII bytes, control
+  // characters) is looked at in every place.
+  enum Place { kMarkup, kCdata, kComment };
+  static const auto tables = [] {
+    std::array<std::array<bool, 256>, 3> t{};
+    for (auto& table : t) {
+      for (int c = 0x20; c < 0x7F; ++c) table[static_cast<std::size_t>(c)] = true;
+      table['\t'] = table['\n'] = table['\r'] = true;
+    }
+    t[kMarkup]['&'] = t[kMarkup]['!'] = false;
+    t[kCdata][']'] = false;
+    t[kComment]['-'] = false;
     return t;
   }();
-  bool in_cdata = false, in_comment = false;
+  const auto ascii_digit = [](unsigned char d, bool hex) -> int {
+    if (d >= '0' && d <= '9') return d - '0';
+    if (hex && d >= 'a' && d <= 'f') return d - 'a' + 10;
+    if (hex && d >= 'A' && d <= 'F') return d - 'A' + 10;
+    return -1;
+  };
+  Place place = kMarkup;
   for (std::size_t i = 0; i < n;) {
+    const std::array<bool, 256>& plain = tables[place];
     while (i < n && plain[b[i]]) ++i;
     if (i == n) break;
     unsigned long c = b[i];
@@ -114,26 +129,23 @@ std::string invalid_text(const std::string& body) {
     if (!xml_char(c)) {
       return "it holds a character XML does not allow (" + code_point(c) + " at byte " + std::to_string(i) + ")";
     }
-    // Character references (not inside CDATA sections or comments, where they are plain text).
-    if (c == '<' && !in_cdata && !in_comment) {
-      if (i + 1 < n && b[i + 1] == '!') {  // most '<' start a tag: only "<!" can open a section or comment
-        if (body.compare(i, 9, "<![CDATA[") == 0) in_cdata = true;
-        if (body.compare(i, 4, "<!--") == 0) in_comment = true;
-      }
-    } else if (in_cdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
-      in_cdata = false;
-    } else if (in_comment && c == '-' && body.compare(i, 3, "-->") == 0) {
-      in_comment = false;
-    } else if (c == '&' && !in_cdata && !in_comment && i + 1 < n && b[i + 1] == '#') {
+    if (place == kMarkup && c == '!' && i > 0 && b[i - 1] == '<') {
+      // The rest of the opener ("[CDATA[", "--") is read in its new place: "<!-->" opens and closes a comment.
+      if (body.compare(i - 1, 9, "<![CDATA[") == 0) place = kCdata;
+      if (body.compare(i - 1, 4, "<!--") == 0) place = kComment;
+    } else if (place == kCdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
+      place = kMarkup;
+    } else if (place == kComment && c == '-' && body.compare(i, 3, "-->") == 0) {
+      place = kMarkup;
+    } else if (place == kMarkup && c == '&' && i + 1 < n && b[i + 1] == '#') {
+      // A character reference (in CDATA sections and comments, "&#" is plain text).
       std::size_t k = i + 2;
       const bool hex = k < n && b[k] == 'x';
       if (hex) ++k;
       unsigned long v = 0;
       std::size_t digits = 0;
       for (; k < n && digits <= 8; ++k, ++digits) {
-        const int d = std::isdigit(b[k])                ? b[k] - '0'
-                      : hex && std::isxdigit(b[k]) != 0 ? (std::tolower(b[k]) - 'a' + 10)
-                                                        : -1;
+        const int d = ascii_digit(b[k], hex);
         if (d < 0) break;
         v = v * (hex ? 16 : 10) + static_cast<unsigned long>(d);
       }
