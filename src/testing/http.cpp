@@ -37,7 +37,7 @@ std::string common_headers(int status, const std::string& reason, const std::str
 
 bool send_raw(struct soap* soap, const char* data, std::size_t size) {
   if (size == 0) return true;
-  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
+  // A socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
   if (kareo::detail::send_at_once(soap, data, size)) return true;
   return soap->fsend(soap, data, size) == SOAP_OK;
 }

@@ -4,11 +4,6 @@
 // The pieces: gsoap_context (a pooled context and its callbacks), http_framing and http_message (the bytes of
 // an attempt), gsoap_dispatch (send and receive, the streaming reader), response_checks (what gSOAP lets
 // through), fault_mapping (which error a failure is), canned_connection (the canned transport).
-#include <pthread.h>
-#include <signal.h>
-
-#include <cerrno>
-#include <ctime>
 
 #include <chrono>
 #include <memory>
@@ -61,44 +56,6 @@ Secrets secrets_of(const Exchange& ex) {
   }
   return s;
 }
-
-// Writing to a connection the peer closed raises SIGPIPE, which would end the program. Plain sends use
-// MSG_NOSIGNAL; TLS writes go through OpenSSL, so SIGPIPE is blocked on the calling thread for the duration of
-// the call and a pending one consumed afterwards. The process's signal disposition is left alone.
-class SigpipeGuard {
- public:
-  SigpipeGuard() {
-    sigemptyset(&pipe_);
-    sigaddset(&pipe_, SIGPIPE);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
-  }
-  ~SigpipeGuard() {
-    if (!blocked_) return;
-    if (!was_pending_) {
-      sigset_t pending;
-      sigemptyset(&pending);
-      sigpending(&pending);
-      if (sigismember(&pending, SIGPIPE) == 1) {
-        const timespec zero{0, 0};
-        while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
-        }
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-  }
-  SigpipeGuard(const SigpipeGuard&) = delete;
-  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
- private:
-  sigset_t pipe_;
-  sigset_t old_;
-  bool was_pending_ = false;
-  bool blocked_ = false;
-};
 
 TransportOutcome outcome_of(int soap_error) noexcept {
   switch (soap_error) {
@@ -163,9 +120,8 @@ class GsoapConnection final : public Connection {
     int rc = SOAP_SSL_ERROR;
     std::string tls_reason;
     if (context->ssl_ok() || !tls_) {
-      // Plain sends pass MSG_NOSIGNAL; only OpenSSL's writes can raise SIGPIPE.
-      std::optional<SigpipeGuard> no_sigpipe;
-      if (tls_) no_sigpipe.emplace();
+      // No write raises SIGPIPE: plain sends and TLS connections' writes pass MSG_NOSIGNAL, and the TLS
+      // handshake is made with SIGPIPE blocked (no_sigpipe.hpp).
       verify_error().clear();
       rc = dispatch(context->proxy(), settings_.endpoint.c_str(), action, ex);
       if (rc == SOAP_SSL_ERROR) tls_reason = verify_error();
@@ -304,7 +260,7 @@ class GsoapConnection final : public Connection {
   }
 
   Settings settings_;
-  const bool tls_;  // the endpoint is https: OpenSSL writes to the socket
+  const bool tls_;  // the endpoint is https
   std::mutex mu_;
   std::vector<std::unique_ptr<Context>> idle_;
 };

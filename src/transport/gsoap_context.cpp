@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "transport/http_message.hpp"
+#include "transport/no_sigpipe.hpp"
 #include "transport/send_at_once.hpp"
 
 namespace kareo::detail {
@@ -44,7 +45,7 @@ int capture_send(struct soap* soap, const char* data, size_t n) {
   }
   append_captured(st->sent, data, n, st->responder != nullptr);
   st->bytes_sent += n;
-  // A plain socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
+  // A socket with room in its send buffer takes the bytes at once; gSOAP's send takes what is left.
   if (!st->responder && send_at_once(soap, data, n)) return SOAP_OK;
   // A send that blocks may not outlast the deadline either.
   const int saved = soap->send_timeout;
@@ -170,6 +171,24 @@ int keep_alive_usable(struct soap* soap) {
   return SOAP_EOF;
 }
 
+// Opens the connection (and makes the TLS handshake) with SIGPIPE blocked: OpenSSL writes the handshake
+// itself. A TLS connection's later writes go through a socket BIO that sends with MSG_NOSIGNAL (no_sigpipe.hpp).
+SOAP_SOCKET connect_quietly(struct soap* soap, const char* endpoint, const char* host, int port) {
+  auto* st = static_cast<CallState*>(soap->user);
+  SOAP_SOCKET sk;
+  {
+    SigpipeGuard guard;
+    sk = st->fopen(soap, endpoint, host, port);
+  }
+  if (soap_valid_socket(sk) && soap->ssl && !write_without_sigpipe(soap->ssl, static_cast<int>(sk))) {
+    soap_set_receiver_error(soap, "TLS error", "the TLS connection's socket could not be set up (out of memory)",
+                            SOAP_SSL_ERROR);
+    soap->fclosesocket(soap, sk);
+    return SOAP_INVALID_SOCKET;
+  }
+  return sk;
+}
+
 int filter_headers(struct soap* soap, const char* key, const char* value) {
   auto* st = static_cast<CallState*>(soap->user);
   if (!st->gzip && key && strcasecmp(key, "Accept-Encoding") == 0) return SOAP_OK;
@@ -224,6 +243,7 @@ Context::Context(const Settings& s) {
   state_.fsend = soap->fsend;
   state_.frecv = soap->frecv;
   state_.fposthdr = soap->fposthdr;
+  state_.fopen = soap->fopen;
   if (s.responder) {
     responder_ = s.responder;
     state_.responder = responder_.get();
@@ -233,6 +253,7 @@ Context::Context(const Settings& s) {
   soap->frecv = capture_recv;
   soap->fposthdr = filter_headers;
   soap->fpoll = keep_alive_usable;
+  if (!s.responder) soap->fopen = connect_quietly;
   soap->user = &state_;
 }
 

@@ -26,6 +26,7 @@ struct CallState {
   int (*fsend)(struct soap*, const char*, size_t) = nullptr;
   size_t (*frecv)(struct soap*, char*, size_t) = nullptr;
   int (*fposthdr)(struct soap*, const char*, const char*) = nullptr;
+  SOAP_SOCKET (*fopen)(struct soap*, const char*, const char*, int) = nullptr;
 
   bool gzip = true;
   int recv_timeout_ms = 0;

@@ -1,8 +1,19 @@
 // The built-in transport's TLS: the server certificate is verified (against a CA file or directory, or the
 // system store), its host name checked, and nothing older than TLS 1.2 accepted. The test CA and server
 // certificate are made with the openssl command line when the tests start.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
 
 #include "kareo/client.hpp"
 #include "scripted_server.hpp"
@@ -101,6 +112,70 @@ TEST_F(Tls, PlainHttpServerBehindAnHttpsUrl) {
   Client client(
       options("https://localhost:" + std::to_string(server.port()) + "/KareoServices.svc").ca_file(pki_.ca_cert));
   EXPECT_THROW(client.practices().collect(), TransportError);
+}
+
+// A TLS peer that goes away right after the handshake, while the request is being written: the writes after it
+// left fail with EPIPE, which would raise SIGPIPE and end the program. The call fails with an error instead,
+// with SIGPIPE at its default disposition, and leaves no SIGPIPE pending.
+TEST_F(Tls, APeerThatLeavesWhileTheRequestIsWrittenDoesNotEndTheProgram) {
+  struct sigaction dfl {
+  }, before{};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  ASSERT_EQ(sigaction(SIGPIPE, &dfl, &before), 0);
+
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  ASSERT_NE(ctx, nullptr);
+  ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, pki_.server_cert.c_str()), 1);
+  ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, pki_.server_key.c_str(), SSL_FILETYPE_PEM), 1);
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::atomic<int> handshakes{0};
+  std::thread peer([&] {
+    // The server's own writes are not under test: SIGPIPE stays blocked on its thread.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    pollfd waiting{listener, POLLIN, 0};
+    if (::poll(&waiting, 1, 10000) != 1) return;  // the client never came
+    const int fd = ::accept(listener, nullptr, nullptr);
+    if (fd < 0) return;
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) == 1) ++handshakes;
+    ERR_clear_error();
+    SSL_free(ssl);
+    ::close(fd);  // without reading the request
+  });
+
+  Client client(options("https://localhost:" + std::to_string(ntohs(addr.sin_port)) + "/KareoServices.svc")
+                    .ca_file(pki_.ca_cert));
+  PatientFilter filter;
+  filter.PracticeID = "1";
+  filter.FirstName = std::string(std::size_t{8} << 20, 'x');  // 8 MiB: many writes after the peer has gone
+  try {
+    client.patients(PatientQuery(filter)).collect();
+    ADD_FAILURE() << "the call succeeded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GetPatients"), std::string::npos) << e.what();
+  }
+  peer.join();
+  EXPECT_EQ(handshakes.load(), 1);
+
+  sigset_t pending;
+  sigemptyset(&pending);
+  ASSERT_EQ(sigpending(&pending), 0);
+  EXPECT_EQ(sigismember(&pending, SIGPIPE), 0);
+  ::close(listener);
+  SSL_CTX_free(ctx);
+  sigaction(SIGPIPE, &before, nullptr);
 }
 
 }  // namespace
