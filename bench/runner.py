@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,7 +39,8 @@ STACKS = {
     "zeep": ("Python zeep", "other"),
     "node-soap": ("Node soap", "other"),
     "php-soapclient": ("PHP SoapClient", "other"),
-    "kareo-cli": ("kareo CLI, JSON lines", "cli"),
+    "kareo-cli": ("kareo CLI, JSON lines to a pipe", "cli"),
+    "kareo-cli-file": ("kareo CLI, JSON lines to a file (written back to disk before it exits)", "cli"),
     "paced": ("kareo CLI, paced two-year pulls (rate limits on; bench/paced.py)", "paced"),
 }
 OTHERS = ["zeep", "node-soap", "php-soapclient"]
@@ -100,14 +102,32 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def run_measured(cmd, timeout, env=None, cap=False):
+def count_lines(stream, into):
+    """Reads a pipe to its end as a consumer of the CLI's output would, counting its lines and bytes."""
+    lines = size = 0
+    while True:
+        block = stream.read(1 << 20)
+        if not block:
+            break
+        lines += block.count(b"\n")
+        size += len(block)
+    into.update({"lines": lines, "bytes": size})
+
+
+def run_measured(cmd, timeout, env=None, cap=False, pipe=False):
     """Runs cmd with stdout and stderr in files. Returns a dict: exit, stdout (path), stderr (text), wall,
-    cpu and max_rss_kb of this process alone (from wait4), timed_out."""
-    out = tempfile.NamedTemporaryFile(prefix="kareo-bench-out-", delete=False)
+    cpu and max_rss_kb of this process alone (from wait4), timed_out. pipe: stdout is a pipe read (and its
+    lines counted) as it comes; the dict has lines and bytes instead of stdout."""
+    out = subprocess.PIPE if pipe else tempfile.NamedTemporaryFile(prefix="kareo-bench-out-", delete=False)
     err = tempfile.TemporaryFile()
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT, start_new_session=True,
                             preexec_fn=limit_memory if cap else None)
+    counted = {}
+    reader = None
+    if pipe:
+        reader = threading.Thread(target=count_lines, args=(proc.stdout, counted))
+        reader.start()
     timed_out = False
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -121,12 +141,21 @@ def run_measured(cmd, timeout, env=None, cap=False):
         time.sleep(0.01)
     wall = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    out.close()
+    if reader:
+        reader.join()
+        proc.stdout.close()
+    else:
+        out.close()
     err.seek(0)
     stderr = err.read().decode(errors="replace")
     err.close()
-    return {"exit": proc.returncode, "stdout": out.name, "stderr": stderr, "wall": wall, "timed_out": timed_out,
-            "cpu": usage.ru_utime + usage.ru_stime, "max_rss_kb": usage.ru_maxrss}
+    m = {"exit": proc.returncode, "stderr": stderr, "wall": wall, "timed_out": timed_out,
+         "cpu": usage.ru_utime + usage.ru_stime, "max_rss_kb": usage.ru_maxrss}
+    if pipe:
+        m.update(counted)
+    else:
+        m["stdout"] = out.name
+    return m
 
 
 class Server:
@@ -191,25 +220,31 @@ def run_case(case, bins, server, ca_file, timeout, results):
     stack, scenario = case["stack"], case["scenario"]
     r = dict(case)
     r.update({"transport": "https" if ca_file else "http"})
-    if stack == "kareo-cli":
+    cli = stack.startswith("kareo-cli")
+    if cli:
         cmd, env = cli_command(bins, server.endpoint, ca_file, case)
     else:
         cmd = stack_command(stack, bins, server.endpoint, ca_file, scenario, case["args"])
         env = None
     net_before = net_counters()
-    m = run_measured(cmd, timeout, env=env, cap=stack in ("zeep", "php-soapclient"))
+    # The CLI's output goes to a pipe, read by this script as it comes (as a program reading it would), or,
+    # for kareo-cli-file, to a file on disk.
+    m = run_measured(cmd, timeout, env=env, cap=stack in ("zeep", "php-soapclient"), pipe=stack == "kareo-cli")
     net_after = net_counters()
     rc, stderr, timed_out = m["exit"], m["stderr"], m["timed_out"]
     r.update({"exit": rc, "process_seconds": m["wall"], "process_cpu_seconds": m["cpu"], "timed_out": timed_out,
               "max_rss_kb": m["max_rss_kb"], "wire_bytes": net_after["bytes"] - net_before["bytes"],
               "connects": net_after["connects"] - net_before["connects"]})
-    if stack == "kareo-cli":
-        lines = 0
-        with open(m["stdout"], "rb") as f:
-            for _ in f:
-                lines += 1
-        r.update({"records": lines, "calls": 1, "seconds": m["wall"], "cpu_seconds": m["cpu"],
-                  "output_bytes": os.path.getsize(m["stdout"])})
+    if cli:
+        if "stdout" in m:
+            lines = 0
+            with open(m["stdout"], "rb") as f:
+                for _ in f:
+                    lines += 1
+            size = os.path.getsize(m["stdout"])
+        else:
+            lines, size = m.get("lines", 0), m.get("bytes", 0)
+        r.update({"records": lines, "calls": 1, "seconds": m["wall"], "cpu_seconds": m["cpu"], "output_bytes": size})
         ok = rc == 0 and (case["expect"] < 0 or lines == case["expect"])
     else:
         with open(m["stdout"], errors="replace") as f:
@@ -219,7 +254,8 @@ def run_case(case, bins, server, ca_file, timeout, results):
             own["self_max_rss_kb"] = own.pop("max_rss_kb", None)
             r.update(own)
         ok = rc == 0 and line is not None
-    os.unlink(m["stdout"])
+    if "stdout" in m:
+        os.unlink(m["stdout"])
     r["ok"] = ok and not timed_out
     if not r["ok"] and re.search(r"MemoryError|Allowed memory size|Out of memory|bad_alloc", m["stderr"]):
         r["error"] = "ran out of memory (address space capped at %d GiB)" % (MEMORY_CAP >> 30)
@@ -304,6 +340,7 @@ def plan(profile, stacks):
         add("10k", s, "practices", calls, -1, ("http", "https"), slow=True)
     if "kareo-cli" in stacks:
         add("10k", "kareo-cli", "patients", [], n10, ("http",), p["repeats"])
+        add("10k", "kareo-cli-file", "patients", [], n10, ("http",), p["repeats"])
         # The CLI's peak resident memory at 10k/30k/100k: rows are written as they arrive, so it stays flat.
         add("30k", "kareo-cli", "patients", [], n30, ("http",), 1)
         add("100k", "kareo-cli", "patients", [], n100, ("http",), 1)
