@@ -149,12 +149,16 @@ struct Client::Impl {
     // every stack has (kareo/policies.hpp).
     stack_for(Op, o)->call(exchange);
     if (o.on_received) o.on_received(exchange.wire().bytes_received);
-    // A user-supplied transport may fill a failure report without throwing.
-    detail::Secrets secrets;
-    secrets.add(c.customer_key());
-    secrets.add(c.user());
-    secrets.add(c.password());
-    detail::check_response(Op, &response, {}, secrets.scrubber());
+    // A user-supplied transport may fill a failure report without throwing. The secrets are gathered only for
+    // the message of such a failure.
+    const detail::Scrub scrub = [&c](std::string text) {
+      detail::Secrets secrets;
+      secrets.add(c.customer_key());
+      secrets.add(c.user());
+      secrets.add(c.password());
+      return secrets.scrub(std::move(text));
+    };
+    detail::check_response(Op, &response, {}, scrub);
     typename T::Result out;
     detail::take(out, *T::result(response));
     detail::detach(out);

@@ -136,7 +136,13 @@ class GsoapConnection final : public Connection {
       finish(std::move(context), false);
       std::rethrow_exception(error);
     }
-    const Secrets secrets = secrets_of(ex);
+    // The call's secrets are gathered only when a message, capture or trace needs them: most calls need none.
+    std::optional<Secrets> secrets_made;
+    const auto secrets = [&]() -> const Secrets& {
+      if (!secrets_made) secrets_made = secrets_of(ex);
+      return *secrets_made;
+    };
+    const Scrub scrub = [&secrets](std::string text) { return secrets().scrub(std::move(text)); };
     // A response the streaming reader read needs no second look at its bytes (it checked the markup itself)
     // unless it is traced or turns out to report a failure: the copy of up to 16 MiB is made only then.
     const bool streamed = rc == SOAP_OK && st.streamed;
@@ -151,8 +157,8 @@ class GsoapConnection final : public Connection {
     record.bytes_received = st.bytes_received;
     record.http_status = response.status;
     if (record.want_xml) {
-      record.request_xml = secrets.scrub(mask_credentials(request_body(st.sent)));
-      record.response_xml = secrets.scrub(mask_credentials(response.body));
+      record.request_xml = secrets().scrub(mask_credentials(request_body(st.sent)));
+      record.response_xml = secrets().scrub(mask_credentials(response.body));
     }
 
     Error::Details details;
@@ -163,8 +169,8 @@ class GsoapConnection final : public Connection {
     // that fails: building it on every call cost more than a third of a large response's parse.
     const auto capture = [&] {
       const bool full = settings_.capture_patient_data;
-      details.capture.request_xml = secrets.scrub(redact_xml(request_body(st.sent), full));
-      details.capture.response_xml = secrets.scrub(redact_xml(response.body, full));
+      details.capture.request_xml = secrets().scrub(redact_xml(request_body(st.sent), full));
+      details.capture.response_xml = secrets().scrub(redact_xml(response.body, full));
       details.capture.patient_data = full;
     };
 
@@ -172,20 +178,19 @@ class GsoapConnection final : public Connection {
       detach_response(ex);
       std::string why =
           st.framing.error().empty() ? std::string() : "its HTTP framing is broken: " + st.framing.error();
-      if (why.empty() && !streamed) why = hostile_markup(response.body);
-      if (why.empty() && !streamed) why = invalid_text(response.body);
+      if (why.empty() && !streamed) why = refused_markup(response.body);
       if (!why.empty()) {
         capture();
         finish(std::move(context), true);
         throw MalformedResponse(std::string(operation_name(ex.operation)) + ": response refused: " + why, details);
       }
       try {
-        check_response(ex, details, secrets.scrubber());
+        check_response(ex, details, scrub);
       } catch (const Error&) {
         if (streamed && response.body.empty()) response = parse_http(st.received);
         capture();
         finish(std::move(context), true);
-        check_response(ex, details, secrets.scrubber());  // the same error, captured
+        check_response(ex, details, scrub);  // the same error, captured
         throw;
       }
       finish(std::move(context), true);
@@ -229,7 +234,7 @@ class GsoapConnection final : public Connection {
       if (!failed.write) throw Cancelled(name + ": cancelled while waiting for the response");
       throw ConnectionError(name + ": cancelled after the request was sent, while waiting for the response", details);
     }
-    raise(map_failed_attempt(failed, details, secrets.scrubber()));
+    raise(map_failed_attempt(failed, details, scrub));
   }
 
  private:

@@ -1,7 +1,10 @@
 #include "transport/response_checks.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include "stdsoap2.h"
 #include "transport/http_message.hpp"
@@ -23,37 +26,9 @@ std::string code_point(unsigned long c) {
 
 }  // namespace
 
-// What gSOAP passes over silently but no WCF response contains: a document type declaration (SOAP forbids
-// them; gSOAP skips them without expanding entities) and nesting deeper than gSOAP's own limit for the
-// elements it knows (it skips unknown subtrees at any depth). Empty when the body is acceptable.
-std::string hostile_markup(const std::string& body) {
-  constexpr unsigned kMaxDepth = SOAP_MAXLEVEL;
-  unsigned depth = 0;
-  bool prolog = true;
-  for (std::size_t i = body.find('<'); i != std::string::npos && i + 1 < body.size(); i = body.find('<', i + 1)) {
-    const char c = body[i + 1];
-    if (c == '/') {
-      if (depth > 0) --depth;
-    } else if (c == '!') {
-      if (prolog && body.compare(i, 9, "<!DOCTYPE") == 0) return "it has a document type declaration";
-    } else if (c != '?') {
-      prolog = false;
-      const auto gt = body.find('>', i);
-      if (gt == std::string::npos) break;
-      if (body[gt - 1] != '/' && ++depth > kMaxDepth) {
-        return "its elements nest deeper than " + std::to_string(kMaxDepth) + " levels";
-      }
-      i = gt - 1;
-    }
-  }
-  return {};
-}
-
-// What is wrong with the text of a response the generated deserializer read; empty when nothing is. gSOAP reads
-// bytes that are not UTF-8 as Latin-1 and ends a value at a NUL byte (or at a reference to one), so corrupted
-// text came back as a success; the streaming reader (libxml2) refuses the same bytes. A document that declares
-// ISO-8859-1 is read as Latin-1 by both.
-std::string invalid_text(const std::string& body) {
+// One pass over the body: the encoding it declares, then every byte, following where it is (markup, a CDATA
+// section, a comment) and, in the markup, the depth of the elements.
+std::string refused_markup(const std::string& body, unsigned max_depth) {
   const auto* b = reinterpret_cast<const unsigned char*>(body.data());
   const std::size_t n = body.size();
   bool latin1 = false;
@@ -75,11 +50,10 @@ std::string invalid_text(const std::string& body) {
       }
     }
   }
-  // Bytes that need no second look, one table per place in the document: printable ASCII and the white space XML
-  // allows, except what can change the place or open a character reference. In the text and markup that is '&'
-  // and the '!' of "<![CDATA[" and "<!--" (a '<' alone starts a tag: most of a response is tags); inside a CDATA
-  // section the ']' of "]]>", inside a comment the '-' of "-->". Everything else (non-ASCII bytes, control
-  // characters) is looked at in every place.
+  // Bytes that need no second look, one table per place: printable ASCII and the white space XML allows, except
+  // what can change the place, the depth or open a character reference. In the markup that is '<', '>' and '&';
+  // inside a CDATA section the ']' of "]]>", inside a comment the '-' of "-->". Everything else (non-ASCII
+  // bytes, control characters) is looked at in every place.
   enum Place { kMarkup, kCdata, kComment };
   static const auto tables = [] {
     std::array<std::array<bool, 256>, 3> t{};
@@ -87,7 +61,7 @@ std::string invalid_text(const std::string& body) {
       for (int c = 0x20; c < 0x7F; ++c) table[static_cast<std::size_t>(c)] = true;
       table['\t'] = table['\n'] = table['\r'] = true;
     }
-    t[kMarkup]['&'] = t[kMarkup]['!'] = false;
+    t[kMarkup]['<'] = t[kMarkup]['>'] = t[kMarkup]['&'] = false;
     t[kCdata][']'] = false;
     t[kComment]['-'] = false;
     return t;
@@ -99,10 +73,61 @@ std::string invalid_text(const std::string& body) {
     return -1;
   };
   Place place = kMarkup;
+  unsigned depth = 0;
+  bool prolog = true;         // no start tag yet: where a document type declaration would be
+  bool in_start_tag = false;  // between the '<' of a start tag and its '>'
+  // The body's terminating NUL (std::string keeps one past the end) is in no table: the loop that passes plain
+  // bytes needs no test of the length.
   for (std::size_t i = 0; i < n;) {
     const std::array<bool, 256>& plain = tables[place];
-    while (i < n && plain[b[i]]) ++i;
+    for (;; i += 4) {  // four at a time: each byte is still looked at in order, and none past the NUL is read
+      if (!plain[b[i]]) break;
+      if (!plain[b[i + 1]]) {
+        i += 1;
+        break;
+      }
+      if (!plain[b[i + 2]]) {
+        i += 2;
+        break;
+      }
+      if (!plain[b[i + 3]]) {
+        i += 3;
+        break;
+      }
+    }
     if (i == n) break;
+    if (place == kMarkup && (b[i] == '<' || b[i] == '>')) {
+      // The markup's own characters, most of the bytes that need a look: allowed everywhere, so only the place,
+      // the prolog and the depth change.
+      if (b[i] == '>') {
+        if (in_start_tag) {
+          in_start_tag = false;
+          if (b[i - 1] != '/' && ++depth > max_depth) {
+            return "its elements nest deeper than " + std::to_string(max_depth) + " levels";
+          }
+        }
+      } else if (i + 1 < n) {
+        const unsigned char next = b[i + 1];
+        if (next == '/') {
+          if (depth > 0) --depth;
+        } else if (next == '!') {
+          // The rest of the opener ("![CDATA[", "!--") is read in its new place: "<!-->" opens and closes a
+          // comment.
+          if (body.compare(i, 9, "<![CDATA[") == 0) {
+            place = kCdata;
+          } else if (body.compare(i, 4, "<!--") == 0) {
+            place = kComment;
+          } else if (prolog && body.compare(i, 9, "<!DOCTYPE") == 0) {
+            return "it has a document type declaration";
+          }
+        } else if (next != '?') {
+          prolog = false;
+          in_start_tag = true;
+        }
+      }
+      ++i;
+      continue;
+    }
     unsigned long c = b[i];
     std::size_t len = 1;
     if (!latin1 && c >= 0x80) {
@@ -129,11 +154,7 @@ std::string invalid_text(const std::string& body) {
     if (!xml_char(c)) {
       return "it holds a character XML does not allow (" + code_point(c) + " at byte " + std::to_string(i) + ")";
     }
-    if (place == kMarkup && c == '!' && i > 0 && b[i - 1] == '<') {
-      // The rest of the opener ("[CDATA[", "--") is read in its new place: "<!-->" opens and closes a comment.
-      if (body.compare(i - 1, 9, "<![CDATA[") == 0) place = kCdata;
-      if (body.compare(i - 1, 4, "<!--") == 0) place = kComment;
-    } else if (place == kCdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
+    if (place == kCdata && c == ']' && body.compare(i, 3, "]]>") == 0) {
       place = kMarkup;
     } else if (place == kComment && c == '-' && body.compare(i, 3, "-->") == 0) {
       place = kMarkup;

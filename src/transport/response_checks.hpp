@@ -7,6 +7,7 @@
 
 #include "kareo/connection.hpp"
 #include "kareo/errors.hpp"
+#include "stdsoap2.h"
 #include "values/secrets.hpp"
 
 namespace kareo::detail {
@@ -18,15 +19,13 @@ void check_response(Operation op, const void* response, const Error::Details& de
 /// check_response on the exchange's response.
 void check_response(const Exchange& exchange, const Error::Details& details, const Scrub& scrub);
 
-/// What gSOAP passes over silently but no WCF response contains: a document type declaration (SOAP forbids
-/// them; gSOAP skips them without expanding entities) and nesting deeper than gSOAP's own limit for the
-/// elements it knows (it skips unknown subtrees at any depth). Empty when the body is acceptable.
-std::string hostile_markup(const std::string& body);
-
-/// What is wrong with the text of a response the generated deserializer read; empty when nothing is. gSOAP reads
-/// bytes that are not UTF-8 as Latin-1 and ends a value at a NUL byte (or at a reference to one), so corrupted
-/// text came back as a success; the streaming reader (libxml2) refuses the same bytes. A document that declares
-/// ISO-8859-1 is read as Latin-1 by both.
-std::string invalid_text(const std::string& body);
+/// Why a response the generated deserializer read is refused for its markup or its text; empty when it is not.
+/// gSOAP passes over what no WCF response contains: a document type declaration (SOAP forbids them; gSOAP skips
+/// them without expanding entities) and nesting deeper than its own limit for the elements it knows (it skips
+/// unknown subtrees at any depth). It also reads bytes that are not UTF-8 as Latin-1 and ends a value at a NUL
+/// byte (or at a reference to one), so corrupted text would come back as a success; the streaming reader
+/// (libxml2) refuses the same bytes. A document that declares ISO-8859-1 is read as Latin-1 by both. Elements
+/// are counted in the markup only, not in CDATA sections or comments.
+std::string refused_markup(const std::string& body, unsigned max_depth = SOAP_MAXLEVEL);
 
 }  // namespace kareo::detail

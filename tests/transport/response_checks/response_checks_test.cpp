@@ -1,6 +1,7 @@
-// The checks of a response's text that gSOAP does not make (invalid_text, hostile_markup). The end-to-end cases
-// (both readers, real sockets) are in tests/reliability/hostile_text_test.cpp; here the check itself is compared,
-// verdict and message, with a plain byte-at-a-time reading of XML's rules on many generated documents.
+// The checks of a response's markup and text that gSOAP does not make (refused_markup). The end-to-end cases (both
+// readers, real sockets) are in tests/reliability/hostile_text_test.cpp and hostile_response_test.cpp; here the
+// check itself is compared, verdict and message, with a plain byte-at-a-time reading of the rules on many
+// generated documents.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -30,9 +31,12 @@ bool starts(const std::string& s, std::size_t at, const char* with) {
 }
 
 // The rules, one byte at a time and with no shortcut: every character is decoded and checked, and the place
-// (markup, CDATA section, comment) is followed character by character. Documents here never declare an encoding.
-std::string reference(const std::string& s) {
+// (markup, CDATA section, comment), the depth of the elements and whether a start tag was seen are followed
+// character by character. Documents here never declare an encoding.
+std::string reference(const std::string& s, unsigned max_depth) {
   enum { kMarkup, kCdata, kComment } place = kMarkup;
+  unsigned depth = 0;
+  bool prolog = true, in_start_tag = false;
   const auto at = [&](std::size_t i) { return std::to_string(i); };
   for (std::size_t i = 0; i < s.size();) {
     const auto byte = static_cast<unsigned char>(s[i]);
@@ -64,6 +68,19 @@ std::string reference(const std::string& s) {
       place = kCdata;
     } else if (place == kMarkup && starts(s, i, "<!--")) {
       place = kComment;
+    } else if (place == kMarkup && prolog && starts(s, i, "<!DOCTYPE")) {
+      return "it has a document type declaration";
+    } else if (place == kMarkup && starts(s, i, "</")) {
+      if (depth > 0) --depth;
+    } else if (place == kMarkup && c == '<' && i + 1 < s.size() && s[i + 1] != '!' && s[i + 1] != '?') {
+      prolog = false;
+      in_start_tag = true;
+    } else if (place == kMarkup && c == '>' && in_start_tag) {
+      in_start_tag = false;
+      if (s[i - 1] != '/') {
+        ++depth;
+        if (depth > max_depth) return "its elements nest deeper than " + std::to_string(max_depth) + " levels";
+      }
     } else if (place == kCdata && starts(s, i, "]]>")) {
       place = kMarkup;
     } else if (place == kComment && starts(s, i, "-->")) {
@@ -99,38 +116,46 @@ std::string reference(const std::string& s) {
   return {};
 }
 
-TEST(InvalidText, FixedCases) {
-  EXPECT_EQ(invalid_text("<a>plain text &amp; M\xc3\xbcller &#252; &#x4E2D;</a>"), "");
+TEST(RefusedMarkup, TextInEveryPlace) {
+  EXPECT_EQ(refused_markup("<a>plain text &amp; M\xc3\xbcller &#252; &#x4E2D;</a>"), "");
   // Inside CDATA sections and comments "&#" and control-looking references are plain text.
-  EXPECT_EQ(invalid_text("<a><![CDATA[&#0; &# <!-- ]]></a>"), "");
-  EXPECT_EQ(invalid_text("<a><!-- &#0; <![CDATA[ --></a>"), "");
+  EXPECT_EQ(refused_markup("<a><![CDATA[&#0; &# <!-- ]]></a>"), "");
+  EXPECT_EQ(refused_markup("<a><!-- &#0; <![CDATA[ --></a>"), "");
   // ...but the bytes themselves are checked in every place.
-  EXPECT_NE(invalid_text("<a><![CDATA[\x01]]></a>"), "");
-  EXPECT_NE(invalid_text("<a><!-- \xff --></a>"), "");
+  EXPECT_NE(refused_markup("<a><![CDATA[\x01]]></a>"), "");
+  EXPECT_NE(refused_markup("<a><!-- \xff --></a>"), "");
   // After a section ends, references count again.
-  EXPECT_EQ(invalid_text("<a><![CDATA[x]]>&#0;</a>"),
+  EXPECT_EQ(refused_markup("<a><![CDATA[x]]>&#0;</a>"),
             "it holds a reference to a character XML does not allow (U+0000 at byte 16)");
-  EXPECT_EQ(invalid_text("<a><!-- x -->&#1;</a>"),
+  EXPECT_EQ(refused_markup("<a><!-- x -->&#1;</a>"),
             "it holds a reference to a character XML does not allow (U+0001 at byte 13)");
   // A '!' that does not follow '<' opens nothing.
-  EXPECT_EQ(invalid_text("<a>hello! <b/>![CDATA[&#0;</a>"),
+  EXPECT_EQ(refused_markup("<a>hello! <b/>![CDATA[&#0;</a>"),
             "it holds a reference to a character XML does not allow (U+0000 at byte 22)");
   // "<!-->" opens and closes a comment, as "-->" is read from its second character.
-  EXPECT_EQ(invalid_text("<!-->&#0;"), "it holds a reference to a character XML does not allow (U+0000 at byte 5)");
-  EXPECT_EQ(invalid_text("x&#"), "it holds a malformed character reference (at byte 1)");
+  EXPECT_EQ(refused_markup("<!-->&#0;"), "it holds a reference to a character XML does not allow (U+0000 at byte 5)");
+  EXPECT_EQ(refused_markup("x&#"), "it holds a malformed character reference (at byte 1)");
   EXPECT_EQ(
-      invalid_text("x&#x1F600;"),
+      refused_markup("x&#x1F600;"),
       "it holds a character reference longer than the generated deserializer reads correctly (U+1F600 at byte 1)");
-  EXPECT_EQ(invalid_text("ok\x7f"), "");
-  EXPECT_EQ(invalid_text("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>M\xfcller</a>"), "");
-  EXPECT_EQ(invalid_text("<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"),
+  EXPECT_EQ(refused_markup("ok\x7f"), "");
+  EXPECT_EQ(refused_markup("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>M\xfcller</a>"), "");
+  EXPECT_EQ(refused_markup("<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"),
             "it declares an encoding the client does not read (utf-16)");
 }
 
-TEST(InvalidText, AgreesWithAByteAtATimeReadingOnGeneratedDocuments) {
-  const std::vector<std::string> pieces = {"<a>",
+TEST(RefusedMarkup, AgreesWithAByteAtATimeReadingOnGeneratedDocuments) {
+  // Pieces of well-formed-looking markup and text, and pieces of broken text.
+  const std::vector<std::string> markup = {"<a>",
                                            "</a>",
                                            "<b x=\"1\"/>",
+                                           "<c>",
+                                           "<c>",
+                                           "<c>",
+                                           "<d y='a'>",
+                                           "</c>",
+                                           "</d>",
+                                           "<e/>",
                                            "text ",
                                            "M\xc3\xbcller",
                                            "\xe4\xb8\xad",
@@ -145,23 +170,28 @@ TEST(InvalidText, AgreesWithAByteAtATimeReadingOnGeneratedDocuments) {
                                            "-",
                                            "<!",
                                            "<",
+                                           ">",
+                                           "/",
                                            "!",
                                            "&amp;",
-                                           "&#",
-                                           "&#0;",
                                            "&#65;",
                                            "&#x41;",
+                                           "<?pi x?>",
+                                           "<!DOCTYPE a>",
+                                           "<!ELEMENT a>",
+                                           "x",
+                                           ";",
+                                           "\t\r\n",
+                                           "\x7f"};
+  const std::vector<std::string> broken = {"&#",
+                                           "&#0;",
                                            "&#x1F600;",
                                            "&#xD800;",
                                            "&#xZ;",
                                            "&#12345678;",
                                            "&#x110000;",
                                            "&#1",
-                                           "x",
-                                           ";",
-                                           "\t\r\n",
                                            "\x01",
-                                           "\x7f",
                                            "\xff",
                                            "\xc0\xaf",
                                            "\xed\xa0\x80",
@@ -171,33 +201,56 @@ TEST(InvalidText, AgreesWithAByteAtATimeReadingOnGeneratedDocuments) {
                                            "\xe2\x82",
                                            std::string(1, '\0')};
   std::mt19937 rng(20261204);
-  std::uniform_int_distribution<std::size_t> piece(0, pieces.size() - 1);
+  std::uniform_int_distribution<std::size_t> pick_markup(0, markup.size() - 1);
+  std::uniform_int_distribution<std::size_t> pick_broken(0, broken.size() - 1);
   std::uniform_int_distribution<int> length(0, 24);
-  std::size_t refused = 0;
+  std::size_t refused = 0, too_deep = 0, doctype = 0;
   for (int round = 0; round < 200000; ++round) {
     std::string doc;
     const int count = length(rng);
     for (int k = 0; k < count; ++k) {
-      const std::string& p = pieces[piece(rng)];
-      // Mostly harmless pieces, so that documents often get far before anything is wrong.
-      if (p.size() == 1 && static_cast<unsigned char>(p[0]) < 0x20 && rng() % 4 != 0) continue;
-      doc += p;
+      // Mostly markup, so that documents often get far before anything is wrong.
+      doc += rng() % 12 == 0 ? broken[pick_broken(rng)] : markup[pick_markup(rng)];
     }
-    const std::string expected = reference(doc);
+    // A low limit of depth, so that nesting too deep is among the verdicts.
+    const std::string expected = reference(doc, 3);
     refused += expected.empty() ? 0 : 1;
-    ASSERT_EQ(invalid_text(doc), expected) << "document: " << ::testing::PrintToString(doc);
+    too_deep += expected.find("nest deeper") != std::string::npos ? 1 : 0;
+    doctype += expected.find("document type") != std::string::npos ? 1 : 0;
+    ASSERT_EQ(refused_markup(doc, 3), expected) << "document: " << ::testing::PrintToString(doc);
   }
-  // Both verdicts are well represented.
+  // Acceptance and refusal are both well represented, the markup's refusals among them.
   EXPECT_GT(refused, 20000u);
   EXPECT_LT(refused, 190000u);
+  EXPECT_GT(too_deep, 1000u);
+  EXPECT_GT(doctype, 1000u);
 }
 
-TEST(HostileMarkup, DoctypeAndDepth) {
-  EXPECT_EQ(hostile_markup("<?xml version=\"1.0\"?><a><b/></a>"), "");
-  EXPECT_EQ(hostile_markup("<!DOCTYPE a><a/>"), "it has a document type declaration");
+// The check passes over plain text eight bytes at a time: a byte that needs a look is found at every offset.
+TEST(RefusedMarkup, FindsAByteAtAnyOffsetInALongText) {
+  for (std::size_t at = 0; at < 40; ++at) {
+    for (const char* bad : {"\x01", "\xff", "&#0;", "<a><b><c><d>"}) {
+      std::string doc(48, 'x');
+      doc.insert(at, bad);
+      SCOPED_TRACE(::testing::PrintToString(doc));
+      EXPECT_EQ(refused_markup(doc, 3), reference(doc, 3));
+      EXPECT_NE(refused_markup(doc, 3), "");
+    }
+  }
+}
+
+TEST(RefusedMarkup, DoctypeAndDepth) {
+  EXPECT_EQ(refused_markup("<?xml version=\"1.0\"?><a><b/></a>"), "");
+  EXPECT_EQ(refused_markup("<!DOCTYPE a><a/>"), "it has a document type declaration");
+  // Only before the first element, and not inside a comment.
+  EXPECT_EQ(refused_markup("<!-- <!DOCTYPE a> --><a/>"), "");
   std::string deep;
-  for (int i = 0; i < 20000; ++i) deep += "<a>";
-  EXPECT_NE(hostile_markup(deep), "");
+  for (int i = 0; i < SOAP_MAXLEVEL + 1; ++i) deep += "<a>";
+  EXPECT_EQ(refused_markup(deep), "its elements nest deeper than " + std::to_string(SOAP_MAXLEVEL) + " levels");
+  EXPECT_EQ(refused_markup("<a><b><c/></b><b x=\"1\"><c></c></b></a>", 3), "");
+  EXPECT_EQ(refused_markup("<a><b><c><d>", 3), "its elements nest deeper than 3 levels");
+  // Tags in CDATA sections and comments are text.
+  EXPECT_EQ(refused_markup("<a><![CDATA[<b><c><d>]]><!-- <b><c><d> --></a>", 3), "");
 }
 
 }  // namespace
