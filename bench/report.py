@@ -13,8 +13,8 @@ LABELS = {
     "zeep": "Python zeep",
     "node-soap": "Node soap",
     "php-soapclient": "PHP SoapClient",
-    "kareo-cli": "kareo CLI (JSON lines to a pipe)",
-    "kareo-cli-file": "kareo CLI (JSON lines to a file, written back to disk)",
+    "kareo-cli": "kareo CLI (JSON lines to a file, written back to disk)",
+    "kareo-cli-pipe": "kareo CLI (JSON lines to a pipe)",
 }
 ORDER = list(LABELS)
 OTHERS = ["zeep", "node-soap", "php-soapclient"]
@@ -129,19 +129,19 @@ def targets(lines, results, profile):
     for dataset, ours in (("10k", ours10), ("100k", ours100)):
         cli = find(results, "kareo-cli", "patients", dataset)
         name = ("CLI writing JSON lines, ISO dates and booleans included, within 1.3× of the parse alone "
-                "(%s patients; whole CLI process, its output read from a pipe)") % fmt(
+                "(%s patients; whole CLI process, its output to a file on disk)") % fmt(
             profile["datasets"][dataset])
         if ok(cli) and ok(ours):
             w, c = cli["seconds"] / ours["seconds"], cli["cpu_seconds"] / ours["cpu_seconds"]
             rows.append((name, mark("%.2f×" % w, w <= 1.3), mark("%.2f×" % c, c <= 1.3)))
         elif cli is not None:
             rows.append((name, "CLI run failed: %s" % cli.get("error"), "–"))
-        # The same output to a file: the CLI also waits for the disk to hold it (fsync) before it exits.
-        to_file = find(results, "kareo-cli-file", "patients", dataset)
-        if ok(to_file) and ok(ours):
-            w, c = to_file["seconds"] / ours["seconds"], to_file["cpu_seconds"] / ours["cpu_seconds"]
-            rows.append(("for information: the same with the output to a file on disk, written back before the "
-                         "CLI exits (%s patients)" % fmt(profile["datasets"][dataset]), "%.2f×" % w, "%.2f×" % c))
+        # The same output to a pipe, read as it comes by the benchmark's own process.
+        to_pipe = find(results, "kareo-cli-pipe", "patients", dataset)
+        if ok(to_pipe) and ok(ours):
+            w, c = to_pipe["seconds"] / ours["seconds"], to_pipe["cpu_seconds"] / ours["cpu_seconds"]
+            rows.append(("for information: the same with the output to a pipe, read and counted as it comes by "
+                         "the benchmark (%s patients)" % fmt(profile["datasets"][dataset]), "%.2f×" % w, "%.2f×" % c))
     # Rows as they arrive: the CLI's peak resident memory, at most 64 MiB at 30,000 patients and flat to 100,000.
     clis = [(d, find(results, "kareo-cli", "patients", d)) for d in ("10k", "30k", "100k")]
     if all(ok(c) for _, c in clis):
@@ -324,10 +324,11 @@ def write(doc, docs_dir):
     L.append("- **Python zeep** (`bench/python/zeep_bench.py`), **Node soap** (`bench/node/soap_bench.js`), "
              "**PHP SoapClient** (`bench/php/soapclient_bench.php`), each loading `wsdl/KareoServices.wsdl` with "
              "the endpoint overridden.")
-    L.append("- **kareo CLI** — `kareo --format json patients`, its output (one JSON line per patient) read "
-             "from a pipe as it comes and counted, as a program reading the CLI's output would. Once more with the "
-             "output to a file on this machine's disk: the CLI then also writes the file back to disk (fsync) "
-             "before it exits, so that a failed write is a failed command (docs/cli.md).")
+    L.append("- **kareo CLI** — `kareo --format json patients`, its output (one JSON line per patient) written "
+             "to a file on this machine's disk and counted; the CLI writes the file back to disk (fsync) before it "
+             "exits, so that a failed write is a failed command (docs/cli.md). Once more with the output to a pipe, "
+             "read and counted as it comes by the benchmark's own process, as a program reading the CLI's output "
+             "would.")
     L.append("")
     L.append("How each figure is taken: *seconds* is the wall time of the calls, measured inside the program "
              "around the calls only (interpreter start-up and WSDL loading excluded; for the CLI, the whole "
