@@ -151,14 +151,14 @@ struct Client::Impl {
     if (o.on_received) o.on_received(exchange.wire().bytes_received);
     // A user-supplied transport may fill a failure report without throwing. The secrets are gathered only for
     // the message of such a failure.
-    const detail::Scrub scrub = [&c](std::string text) {
-      detail::Secrets secrets;
-      secrets.add(c.customer_key());
-      secrets.add(c.user());
-      secrets.add(c.password());
-      return secrets.scrub(std::move(text));
-    };
-    detail::check_response(Op, &response, {}, scrub);
+    const detail::LazySecrets secrets([&c] {
+      detail::Secrets s;
+      s.add(c.customer_key());
+      s.add(c.user());
+      s.add(c.password());
+      return s;
+    });
+    detail::check_response(Op, &response, {}, secrets.scrubber());
     typename T::Result out;
     detail::take(out, *T::result(response));
     detail::detach(out);

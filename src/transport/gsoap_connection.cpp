@@ -136,13 +136,8 @@ class GsoapConnection final : public Connection {
       finish(std::move(context), false);
       std::rethrow_exception(error);
     }
-    // The call's secrets are gathered only when a message, capture or trace needs them: most calls need none.
-    std::optional<Secrets> secrets_made;
-    const auto secrets = [&]() -> const Secrets& {
-      if (!secrets_made) secrets_made = secrets_of(ex);
-      return *secrets_made;
-    };
-    const Scrub scrub = [&secrets](std::string text) { return secrets().scrub(std::move(text)); };
+    const LazySecrets secrets([&ex] { return secrets_of(ex); });
+    const Scrub scrub = secrets.scrubber();
     // A response the streaming reader read needs no second look at its bytes (it checked the markup itself)
     // unless it is traced or turns out to report a failure: the copy of up to 16 MiB is made only then.
     const bool streamed = rc == SOAP_OK && st.streamed;
@@ -157,8 +152,8 @@ class GsoapConnection final : public Connection {
     record.bytes_received = st.bytes_received;
     record.http_status = response.status;
     if (record.want_xml) {
-      record.request_xml = secrets().scrub(mask_credentials(request_body(st.sent)));
-      record.response_xml = secrets().scrub(mask_credentials(response.body));
+      record.request_xml = secrets.get().scrub(mask_credentials(request_body(st.sent)));
+      record.response_xml = secrets.get().scrub(mask_credentials(response.body));
     }
 
     Error::Details details;
@@ -169,8 +164,8 @@ class GsoapConnection final : public Connection {
     // that fails: building it on every call cost more than a third of a large response's parse.
     const auto capture = [&] {
       const bool full = settings_.capture_patient_data;
-      details.capture.request_xml = secrets().scrub(redact_xml(request_body(st.sent), full));
-      details.capture.response_xml = secrets().scrub(redact_xml(response.body, full));
+      details.capture.request_xml = secrets.get().scrub(redact_xml(request_body(st.sent), full));
+      details.capture.response_xml = secrets.get().scrub(redact_xml(response.body, full));
       details.capture.patient_data = full;
     };
 

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kareo::detail {
@@ -25,6 +26,25 @@ class Secrets {
 
  private:
   std::vector<std::string> values_;
+};
+
+/// The secrets of one call, gathered (by `gather`) only the first time a message, capture or trace needs them:
+/// most calls need none.
+class LazySecrets {
+ public:
+  explicit LazySecrets(std::function<Secrets()> gather) : gather_(std::move(gather)) {}
+  const Secrets& get() const {
+    if (!made_) made_ = gather_();
+    return *made_;
+  }
+  /// get().scrub() as a function; it refers to this object, which must outlive it.
+  Scrub scrubber() const {
+    return [this](std::string text) { return get().scrub(std::move(text)); };
+  }
+
+ private:
+  std::function<Secrets()> gather_;
+  mutable std::optional<Secrets> made_;
 };
 
 }  // namespace kareo::detail
