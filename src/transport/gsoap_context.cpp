@@ -37,10 +37,33 @@ int record_verify_result(int ok, X509_STORE_CTX* store) {
 // How often a cancellable wait for the response looks at its token.
 constexpr milliseconds kCancelSlice{20};
 
+// How many bytes OpenSSL reads from a TLS socket at once (it reads ahead: every record that has arrived, up to
+// this much, in one system call, where it would otherwise read each record's header and body apart).
+constexpr long kTlsReadBuffer = 64 * 1024;
+
+// Whether the TLS connection has response bytes to hand over without waiting for the socket. Reading ahead,
+// OpenSSL may hold records it has read but not yet decrypted, which a wait for the socket would never see: a
+// whole one is decrypted here (no system call). A partial one leaves the wait for the rest to the socket. An
+// alert (the peer closing, an error) counts as something to read, so that the read reports it at once.
+bool tls_buffered(SSL* ssl) {
+  if (SSL_pending(ssl) > 0) return true;
+  if (!SSL_has_pending(ssl)) return false;
+  char first;
+  const int r = SSL_peek(ssl, &first, 1);
+  return r > 0 || SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ;
+}
+
+// The call gives up on its connection (a timeout, a cancellation, broken framing), which gSOAP closes next:
+// without the TLS goodbye, for which gSOAP would wait up to five seconds on a peer that has stalled.
+void giving_up(struct soap* soap) noexcept {
+  if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
+}
+
 int capture_send(struct soap* soap, const char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   if (st->deadline && SteadyClock::now() >= *st->deadline) {
     st->timed_out = st->deadline_hit = true;
+    giving_up(soap);
     return SOAP_EOF;
   }
   append_captured(st->sent, data, n, st->responder != nullptr);
@@ -61,11 +84,15 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   // Past the end of the response, or after a timeout or broken framing, there is nothing more to read: gSOAP
   // asks again after an end of input, and each wait would last the whole receive timeout again.
-  if (st->timed_out || st->cancelled || st->framing.ended() || !st->framing.error().empty()) return 0;
+  if (st->timed_out || st->cancelled || !st->framing.error().empty()) {
+    giving_up(soap);
+    return 0;
+  }
+  if (st->framing.ended()) return 0;
   n = st->framing.limit(n);
   // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
   // connection) and the whole-call deadline is enforced.
-  const bool buffered = st->responder || (soap->ssl && SSL_pending(soap->ssl) > 0);
+  const bool buffered = st->responder || (soap->ssl && tls_buffered(soap->ssl));
   const auto waiting_since = SteadyClock::now();
   bool ready = false;
   if (!buffered && soap_valid_socket(soap->socket)) {
@@ -75,6 +102,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       const auto left = std::chrono::duration_cast<milliseconds>(*st->deadline - SteadyClock::now()).count();
       if (left <= 0) {
         st->timed_out = st->deadline_hit = true;
+        giving_up(soap);
         return 0;
       }
       if (wait_ms < 0 || left < wait_ms) {
@@ -92,6 +120,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       for (;;) {
         if (st->cancel->cancelled()) {
           st->cancelled = true;
+          giving_up(soap);
           return 0;
         }
         const auto now = SteadyClock::now();
@@ -113,6 +142,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     if (r == 0) {
       st->timed_out = true;
       st->deadline_hit = deadline_bound;
+      giving_up(soap);
       return 0;
     }
     // A plain socket found readable (data, its end, or an error) does not block: gSOAP's read need not wait
@@ -142,11 +172,16 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     // Nothing within what was left of the wait: a stall, as if the poll above had timed out.
     st->timed_out = true;
     st->deadline_hit = st->deadline && SteadyClock::now() >= *st->deadline - milliseconds(5);
+    giving_up(soap);
   }
   const std::size_t part = st->framing.take(data, got);
   if (part < got) {
     // Bytes past the end of the message (or past broken framing): never handed to gSOAP.
-    if (st->framing.error().empty()) st->overrun = true;
+    if (st->framing.error().empty()) {
+      st->overrun = true;
+    } else {
+      giving_up(soap);
+    }
     got = part;
   }
   append_captured(st->received, data, got, st->keep_whole_response);
@@ -159,6 +194,10 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
 // too: either way it is closed here, without a TLS goodbye the peer may never answer, and gSOAP opens a new one.
 int keep_alive_usable(struct soap* soap) {
   if (!soap_valid_socket(soap->socket)) return SOAP_EOF;
+  if (soap->ssl && SSL_has_pending(soap->ssl)) {  // read ahead: bytes past the last response
+    close_abruptly(soap);
+    return SOAP_EOF;
+  }
   pollfd p{};
   p.fd = soap->socket;
   p.events = POLLIN;
@@ -234,6 +273,10 @@ Context::Context(const Settings& s) {
               soap_ssl_client_context(soap, flags, nullptr, nullptr, s.ca_file.empty() ? nullptr : s.ca_file.c_str(),
                                       s.ca_directory.empty() ? nullptr : s.ca_directory.c_str(), nullptr) == SOAP_OK;
     if (!ssl_ok_) ssl_error_ = soap_fault_string(soap) ? soap_fault_string(soap) : "TLS setup failed";
+    if (ssl_ok_ && soap->ctx) {
+      SSL_CTX_set_read_ahead(soap->ctx, 1);
+      SSL_CTX_set_default_read_buffer_len(soap->ctx, kTlsReadBuffer);
+    }
   }
   state_.gzip = s.gzip;
   state_.recv_timeout_ms =

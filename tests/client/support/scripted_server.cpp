@@ -52,6 +52,24 @@ class Stream {
     const long r = ::recv(fd_, buf, n, 0);
     return r > 0 ? r : 0;
   }
+  // Over TLS: `data` in records of at most `record` bytes, their encrypted bytes sent in one go.
+  bool write_records(const std::string& data, std::size_t record) {
+    std::string sealed;
+    for (std::size_t at = 0; at < data.size(); at += record) {
+      sealed += seal(data.substr(at, record));
+    }
+    return send_raw(sealed);
+  }
+  // Over TLS: `data`'s encrypted bytes in two sends, cut `cut` bytes in, `pause` apart; only the first when
+  // `rest` is false.
+  bool write_cut(const std::string& data, std::size_t cut, std::chrono::milliseconds pause, bool rest) {
+    const std::string sealed = seal(data);
+    cut = std::min(cut, sealed.size());
+    if (!send_raw(sealed.substr(0, cut))) return false;
+    if (!rest) return true;
+    std::this_thread::sleep_for(pause);
+    return send_raw(sealed.substr(cut));
+  }
   bool write(const std::string& data) {
     std::size_t off = 0;
     while (off < data.size()) {
@@ -68,6 +86,31 @@ class Stream {
   }
 
  private:
+  // The TLS records OpenSSL makes of `data`, written to memory instead of the socket.
+  std::string seal(const std::string& data) {
+    BIO* socket_bio = SSL_get_wbio(ssl_);
+    BIO_up_ref(socket_bio);
+    BIO* memory = BIO_new(BIO_s_mem());
+    SSL_set0_wbio(ssl_, memory);
+    std::string sealed;
+    if (SSL_write(ssl_, data.data(), static_cast<int>(data.size())) == static_cast<int>(data.size())) {
+      char* bytes = nullptr;
+      const long n = BIO_get_mem_data(memory, &bytes);
+      sealed.assign(bytes, static_cast<std::size_t>(n));
+    }
+    SSL_set0_wbio(ssl_, socket_bio);  // frees the memory BIO
+    return sealed;
+  }
+  bool send_raw(const std::string& data) {
+    std::size_t off = 0;
+    while (off < data.size()) {
+      const long r = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (r <= 0) return false;
+      off += static_cast<std::size_t>(r);
+    }
+    return true;
+  }
+
   int fd_;
   SSL* ssl_;
 };
@@ -287,7 +330,20 @@ void ScriptedServer::serve(int fd, int number) {
       } else {
         out += body;
       }
-      if (!stream.write(out)) break;
+      if (ssl && reply.cut > 0) {
+        const bool rest = reply.pause < reply.stall;
+        if (!stream.write_cut(out, reply.cut, reply.pause, rest)) break;
+        if (!rest) {
+          std::unique_lock<std::mutex> lock(mu_);
+          stop_cv_.wait_for(lock, reply.stall, [this] { return stopping_.load(); });
+          break;
+        }
+      } else if (ssl && reply.record_size > 0) {
+        if (!stream.write_records(out, reply.record_size)) break;
+      } else if (!stream.write(out)) {
+        break;
+      }
+      if (!reply.trailing.empty() && !stream.write(reply.trailing)) break;
       if (reply.close || reply.hangup) break;
     }
   }

@@ -43,6 +43,14 @@ struct HttpReply {
   bool close = false;    // Connection: close after this reply
   bool hangup = false;   // close the connection after this reply without announcing it
   std::chrono::milliseconds stall{5000};
+  // Over TLS: the reply in records of at most this many bytes, all sent at once (0: as few as OpenSSL makes).
+  std::size_t record_size = 0;
+  // Over TLS: the reply's encrypted bytes in two sends, cut `cut` bytes in (inside its first record), with
+  // `pause` between them; no second send when `pause` is at least `stall` (the rest never comes).
+  std::size_t cut = 0;
+  std::chrono::milliseconds pause{0};
+  // Bytes sent after the reply, unasked for (over TLS, in a record of their own).
+  std::string trailing;
 };
 
 using HttpHandler = std::function<HttpReply(const HttpRequest&)>;

@@ -178,5 +178,86 @@ TEST_F(Tls, APeerThatLeavesWhileTheRequestIsWrittenDoesNotEndTheProgram) {
   sigaction(SIGPIPE, &before, nullptr);
 }
 
+// GetPractices answering `n` practices, each with a name long enough to make the response span records.
+test::HttpReply practices_reply(int n) {
+  std::string rows = "<Practices>";
+  for (int i = 1; i <= n; ++i) {
+    rows += "<PracticeData><ID>" + std::to_string(i) + "</ID><PracticeName>Practice " + std::to_string(i) +
+            std::string(40, 'x') + "</PracticeName></PracticeData>";
+  }
+  rows += "</Practices>";
+  return test::xml_reply(test::ok_envelope("GetPractices", rows));
+}
+
+// The client reads ahead: one read takes every TLS record that has arrived. A response in many small records,
+// sent at once, is read to its end without waiting for the socket, where its records already are not.
+TEST_F(Tls, AResponseInManyRecordsSentAtOnceIsReadWithoutWaiting) {
+  ScriptedServer server(
+      [](const test::HttpRequest&) {
+        auto reply = practices_reply(40);
+        reply.record_size = 64;
+        return reply;
+      },
+      {pki_.server_cert, pki_.server_key, 0});
+  Client client(options(server.url("localhost")).ca_file(pki_.ca_cert).receive_timeout(std::chrono::seconds(3)));
+  for (int call = 0; call < 3; ++call) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto practices = client.practices().collect();
+    EXPECT_EQ(practices.size(), 40u);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  }
+  EXPECT_EQ(server.connections(), 1);
+}
+
+// A TLS record that arrives in two parts, the second later: the client waits for the rest of it.
+TEST_F(Tls, ARecordThatArrivesInTwoPartsIsWaitedFor) {
+  ScriptedServer server(
+      [](const test::HttpRequest&) {
+        auto reply = practices_reply(3);
+        reply.cut = 20;
+        reply.pause = std::chrono::milliseconds(300);
+        return reply;
+      },
+      {pki_.server_cert, pki_.server_key, 0});
+  Client client(options(server.url("localhost")).ca_file(pki_.ca_cert));
+  EXPECT_EQ(client.practices().collect().size(), 3u);
+  EXPECT_EQ(client.practices().collect().size(), 3u);
+  EXPECT_EQ(server.connections(), 1);
+}
+
+// Part of a record, then nothing: the call ends when the receive timeout has passed, with a timeout.
+TEST_F(Tls, ARecordThatStopsPartWayEndsInATimeout) {
+  ScriptedServer server(
+      [](const test::HttpRequest&) {
+        auto reply = practices_reply(3);
+        reply.cut = 20;
+        reply.pause = reply.stall = std::chrono::milliseconds(10000);
+        return reply;
+      },
+      {pki_.server_cert, pki_.server_key, 0});
+  Client client(options(server.url("localhost")).ca_file(pki_.ca_cert).receive_timeout(std::chrono::seconds(1)));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(client.practices().collect(), TimeoutError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+}
+
+// Bytes the server sends after a response, unasked for, arrive with it and are held by OpenSSL, not the
+// socket: the kept-alive connection is not used again (they would be read as the next response), and the
+// next call opens a new one.
+TEST_F(Tls, BytesAfterAResponseRetireTheConnection) {
+  ScriptedServer server(
+      [](const test::HttpRequest&) {
+        auto reply = practices_reply(2);
+        reply.trailing = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        return reply;
+      },
+      {pki_.server_cert, pki_.server_key, 0});
+  Client client(options(server.url("localhost")).ca_file(pki_.ca_cert));
+  EXPECT_EQ(client.practices().collect().size(), 2u);
+  EXPECT_EQ(client.practices().collect().size(), 2u);
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.connections(), 2);
+}
+
 }  // namespace
 }  // namespace kareo
