@@ -64,6 +64,8 @@ class Arena {
   }
 
  private:
+  // Blocks smaller than this come from the heap: a response of a few rows costs no system call.
+  static constexpr std::size_t kMappedFrom = std::size_t{64} << 10;
   struct BlockBase {
     virtual ~BlockBase() = default;
   };
@@ -71,13 +73,21 @@ class Arena {
   struct Block final : BlockBase {
     explicit Block(std::size_t n) : capacity(n) {
       bytes = n * sizeof(T);
+      if (bytes < kMappedFrom) {
+        items = static_cast<T*>(::operator new(bytes, std::align_val_t(alignof(T))));
+        return;
+      }
       void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (p == MAP_FAILED) throw std::bad_alloc();
       items = static_cast<T*>(p);
     }
     ~Block() override {
       for (std::size_t i = 0; i < used; ++i) items[i].~T();
-      ::munmap(items, bytes);
+      if (bytes < kMappedFrom) {
+        ::operator delete(items, std::align_val_t(alignof(T)));
+      } else {
+        ::munmap(items, bytes);
+      }
     }
     Block(const Block&) = delete;
     Block& operator=(const Block&) = delete;
