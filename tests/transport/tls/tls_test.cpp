@@ -200,12 +200,8 @@ TEST_F(Tls, AResponseInManyRecordsSentAtOnceIsReadWithoutWaiting) {
       },
       {pki_.server_cert, pki_.server_key, 0});
   Client client(options(server.url("localhost")).ca_file(pki_.ca_cert).receive_timeout(std::chrono::seconds(3)));
-  for (int call = 0; call < 3; ++call) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto practices = client.practices().collect();
-    EXPECT_EQ(practices.size(), 40u);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
-  }
+  // Records left unread would stall the call until the receive timeout (a TimeoutError).
+  for (int call = 0; call < 3; ++call) EXPECT_EQ(client.practices().collect().size(), 40u);
   EXPECT_EQ(server.connections(), 1);
 }
 
