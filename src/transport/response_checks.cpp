@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "stdsoap2.h"
 #include "transport/http_message.hpp"
 
@@ -76,9 +80,81 @@ std::string refused_markup(const std::string& body, unsigned max_depth) {
   unsigned depth = 0;
   bool prolog = true;         // no start tag yet: where a document type declaration would be
   bool in_start_tag = false;  // between the '<' of a start tag and its '>'
+  enum class Verdict { Fine, TooDeep, Doctype };
+  // The markup's own characters, most of the bytes that need a look: allowed everywhere, so only the place, the
+  // prolog and the depth change.
+  const auto markup_char = [&](std::size_t at) {
+    if (b[at] == '>') {
+      if (in_start_tag) {
+        in_start_tag = false;
+        if (b[at - 1] != '/' && ++depth > max_depth) return Verdict::TooDeep;
+      }
+    } else if (at + 1 < n) {
+      const unsigned char next = b[at + 1];
+      if (next == '/') {
+        if (depth > 0) --depth;
+      } else if (next == '!') {
+        // The rest of the opener ("![CDATA[", "!--") is read in its new place: "<!-->" opens and closes a
+        // comment.
+        if (body.compare(at, 9, "<![CDATA[") == 0) {
+          place = kCdata;
+        } else if (body.compare(at, 4, "<!--") == 0) {
+          place = kComment;
+        } else if (prolog && body.compare(at, 9, "<!DOCTYPE") == 0) {
+          return Verdict::Doctype;
+        }
+      } else if (next != '?') {
+        prolog = false;
+        in_start_tag = true;
+      }
+    }
+    return Verdict::Fine;
+  };
+  const auto refusal = [&](Verdict v) -> std::string {
+    if (v == Verdict::TooDeep) return "its elements nest deeper than " + std::to_string(max_depth) + " levels";
+    return "it has a document type declaration";
+  };
   // The body's terminating NUL (std::string keeps one past the end) is in no table: the loop that passes plain
   // bytes needs no test of the length.
   for (std::size_t i = 0; i < n;) {
+#if defined(__SSE2__)
+    if (place == kMarkup) {
+      // Sixteen bytes at a time while a whole block lies within the body. A block's '<' and '>' are taken from
+      // its mask, in order, up to the first byte that needs any other look (which the byte-wise loop below
+      // takes); a change of place ends the pass, as the rest of the block is read in the new place.
+      bool moved = false;
+      while (i + 16 <= n) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+        const __m128i tag = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')), _mm_cmpeq_epi8(v, _mm_set1_epi8('>')));
+        // Below 0x20 (a signed compare: bytes from 0x80 up count as below it too) and not white space; 0x7F;
+        // '&'.
+        const __m128i space =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+        const __m128i other =
+            _mm_or_si128(_mm_andnot_si128(space, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)), _mm_cmpeq_epi8(v, _mm_set1_epi8('&'))));
+        const unsigned others = static_cast<unsigned>(_mm_movemask_epi8(other));
+        const unsigned before_other = others ? (others & (0u - others)) - 1 : 0xFFFFu;
+        for (unsigned todo = static_cast<unsigned>(_mm_movemask_epi8(tag)) & before_other; todo; todo &= todo - 1) {
+          const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(todo));
+          if (const Verdict v = markup_char(at); v != Verdict::Fine) return refusal(v);
+          if (place != kMarkup) {
+            i = at + 1;
+            moved = true;
+            break;
+          }
+        }
+        if (moved) break;
+        if (others) {
+          i += static_cast<std::size_t>(__builtin_ctz(others));
+          break;
+        }
+        i += 16;
+      }
+      if (moved) continue;
+    }
+#endif
     const std::array<bool, 256>& plain = tables[place];
     for (;; i += 4) {  // four at a time: each byte is still looked at in order, and none past the NUL is read
       if (!plain[b[i]]) break;
@@ -97,34 +173,7 @@ std::string refused_markup(const std::string& body, unsigned max_depth) {
     }
     if (i == n) break;
     if (place == kMarkup && (b[i] == '<' || b[i] == '>')) {
-      // The markup's own characters, most of the bytes that need a look: allowed everywhere, so only the place,
-      // the prolog and the depth change.
-      if (b[i] == '>') {
-        if (in_start_tag) {
-          in_start_tag = false;
-          if (b[i - 1] != '/' && ++depth > max_depth) {
-            return "its elements nest deeper than " + std::to_string(max_depth) + " levels";
-          }
-        }
-      } else if (i + 1 < n) {
-        const unsigned char next = b[i + 1];
-        if (next == '/') {
-          if (depth > 0) --depth;
-        } else if (next == '!') {
-          // The rest of the opener ("![CDATA[", "!--") is read in its new place: "<!-->" opens and closes a
-          // comment.
-          if (body.compare(i, 9, "<![CDATA[") == 0) {
-            place = kCdata;
-          } else if (body.compare(i, 4, "<!--") == 0) {
-            place = kComment;
-          } else if (prolog && body.compare(i, 9, "<!DOCTYPE") == 0) {
-            return "it has a document type declaration";
-          }
-        } else if (next != '?') {
-          prolog = false;
-          in_start_tag = true;
-        }
-      }
+      if (const Verdict v = markup_char(i); v != Verdict::Fine) return refusal(v);
       ++i;
       continue;
     }

@@ -203,7 +203,7 @@ TEST(RefusedMarkup, AgreesWithAByteAtATimeReadingOnGeneratedDocuments) {
   std::mt19937 rng(20261204);
   std::uniform_int_distribution<std::size_t> pick_markup(0, markup.size() - 1);
   std::uniform_int_distribution<std::size_t> pick_broken(0, broken.size() - 1);
-  std::uniform_int_distribution<int> length(0, 24);
+  std::uniform_int_distribution<int> length(0, 48);
   std::size_t refused = 0, too_deep = 0, doctype = 0;
   for (int round = 0; round < 200000; ++round) {
     std::string doc;
