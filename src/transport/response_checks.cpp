@@ -138,7 +138,7 @@ std::string refused_markup(const std::string& body, unsigned max_depth) {
         const unsigned before_other = others ? (others & (0u - others)) - 1 : 0xFFFFu;
         for (unsigned todo = static_cast<unsigned>(_mm_movemask_epi8(tag)) & before_other; todo; todo &= todo - 1) {
           const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(todo));
-          if (const Verdict v = markup_char(at); v != Verdict::Fine) return refusal(v);
+          if (const Verdict verdict = markup_char(at); verdict != Verdict::Fine) return refusal(verdict);
           if (place != kMarkup) {
             i = at + 1;
             moved = true;
