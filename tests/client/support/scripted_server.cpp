@@ -52,12 +52,14 @@ class Stream {
     const long r = ::recv(fd_, buf, n, 0);
     return r > 0 ? r : 0;
   }
-  // Over TLS: `data` in records of at most `record` bytes, their encrypted bytes sent in one go.
-  bool write_records(const std::string& data, std::size_t record) {
+  // Over TLS: `data` in records of at most `record` bytes, then `after` in a record of its own (when not
+  // empty), their encrypted bytes sent in one go: they arrive together.
+  bool write_records(const std::string& data, std::size_t record, const std::string& after) {
     std::string sealed;
     for (std::size_t at = 0; at < data.size(); at += record) {
       sealed += seal(data.substr(at, record));
     }
+    if (!after.empty()) sealed += seal(after);
     return send_raw(sealed);
   }
   // Over TLS: `data`'s encrypted bytes in two sends, cut `cut` bytes in, `pause` apart; only the first when
@@ -338,12 +340,11 @@ void ScriptedServer::serve(int fd, int number) {
           stop_cv_.wait_for(lock, reply.stall, [this] { return stopping_.load(); });
           break;
         }
-      } else if (ssl && reply.record_size > 0) {
-        if (!stream.write_records(out, reply.record_size)) break;
-      } else if (!stream.write(out)) {
+      } else if (ssl && (reply.record_size > 0 || !reply.trailing.empty())) {
+        if (!stream.write_records(out, reply.record_size > 0 ? reply.record_size : out.size(), reply.trailing)) break;
+      } else if (!stream.write(out + reply.trailing)) {
         break;
       }
-      if (!reply.trailing.empty() && !stream.write(reply.trailing)) break;
       if (reply.close || reply.hangup) break;
     }
   }

@@ -49,7 +49,7 @@ struct HttpReply {
   // `pause` between them; no second send when `pause` is at least `stall` (the rest never comes).
   std::size_t cut = 0;
   std::chrono::milliseconds pause{0};
-  // Bytes sent after the reply, unasked for (over TLS, in a record of their own).
+  // Bytes sent after the reply, unasked for, in the same send (over TLS, in a record of their own).
   std::string trailing;
 };
 
