@@ -53,17 +53,20 @@ bool tls_buffered(SSL* ssl) {
   return r > 0 || SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ;
 }
 
-// The call gives up on its connection (a timeout, a cancellation, broken framing), which gSOAP closes next:
-// without the TLS goodbye, for which gSOAP would wait up to five seconds on a peer that has stalled.
-void giving_up(struct soap* soap) noexcept {
-  if (soap->ssl) SSL_set_quiet_shutdown(soap->ssl, 1);
+// gSOAP closes a connection the call gave up on (a timeout, a cancellation, broken framing) with the TLS
+// goodbye, and waits up to five seconds for a stalled peer's answer: such a connection is closed without it.
+int close_connection(struct soap* soap) {
+  auto* st = static_cast<CallState*>(soap->user);
+  if (soap->ssl && (st->timed_out || st->cancelled || !st->framing.error().empty())) {
+    SSL_set_quiet_shutdown(soap->ssl, 1);
+  }
+  return st->fclose(soap);
 }
 
 int capture_send(struct soap* soap, const char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   if (st->deadline && SteadyClock::now() >= *st->deadline) {
     st->timed_out = st->deadline_hit = true;
-    giving_up(soap);
     return SOAP_EOF;
   }
   append_captured(st->sent, data, n, st->responder != nullptr);
@@ -84,11 +87,7 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
   auto* st = static_cast<CallState*>(soap->user);
   // Past the end of the response, or after a timeout or broken framing, there is nothing more to read: gSOAP
   // asks again after an end of input, and each wait would last the whole receive timeout again.
-  if (st->timed_out || st->cancelled || !st->framing.error().empty()) {
-    giving_up(soap);
-    return 0;
-  }
-  if (st->framing.ended()) return 0;
+  if (st->timed_out || st->cancelled || st->framing.ended() || !st->framing.error().empty()) return 0;
   n = st->framing.limit(n);
   // Wait for data ourselves so that a stall is known to be a timeout (gSOAP reports it like a closed
   // connection) and the whole-call deadline is enforced.
@@ -102,7 +101,6 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       const auto left = std::chrono::duration_cast<milliseconds>(*st->deadline - SteadyClock::now()).count();
       if (left <= 0) {
         st->timed_out = st->deadline_hit = true;
-        giving_up(soap);
         return 0;
       }
       if (wait_ms < 0 || left < wait_ms) {
@@ -120,7 +118,6 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
       for (;;) {
         if (st->cancel->cancelled()) {
           st->cancelled = true;
-          giving_up(soap);
           return 0;
         }
         const auto now = SteadyClock::now();
@@ -142,7 +139,6 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     if (r == 0) {
       st->timed_out = true;
       st->deadline_hit = deadline_bound;
-      giving_up(soap);
       return 0;
     }
     // A plain socket found readable (data, its end, or an error) does not block: gSOAP's read need not wait
@@ -172,16 +168,11 @@ size_t capture_recv(struct soap* soap, char* data, size_t n) {
     // Nothing within what was left of the wait: a stall, as if the poll above had timed out.
     st->timed_out = true;
     st->deadline_hit = st->deadline && SteadyClock::now() >= *st->deadline - milliseconds(5);
-    giving_up(soap);
   }
   const std::size_t part = st->framing.take(data, got);
   if (part < got) {
     // Bytes past the end of the message (or past broken framing): never handed to gSOAP.
-    if (st->framing.error().empty()) {
-      st->overrun = true;
-    } else {
-      giving_up(soap);
-    }
+    if (st->framing.error().empty()) st->overrun = true;
     got = part;
   }
   append_captured(st->received, data, got, st->keep_whole_response);
@@ -287,6 +278,7 @@ Context::Context(const Settings& s) {
   state_.frecv = soap->frecv;
   state_.fposthdr = soap->fposthdr;
   state_.fopen = soap->fopen;
+  state_.fclose = soap->fclose;
   if (s.responder) {
     responder_ = s.responder;
     state_.responder = responder_.get();
@@ -296,7 +288,10 @@ Context::Context(const Settings& s) {
   soap->frecv = capture_recv;
   soap->fposthdr = filter_headers;
   soap->fpoll = keep_alive_usable;
-  if (!s.responder) soap->fopen = connect_quietly;
+  if (!s.responder) {
+    soap->fopen = connect_quietly;
+    soap->fclose = close_connection;
+  }
   soap->user = &state_;
 }
 

@@ -27,6 +27,7 @@ struct CallState {
   size_t (*frecv)(struct soap*, char*, size_t) = nullptr;
   int (*fposthdr)(struct soap*, const char*, const char*) = nullptr;
   SOAP_SOCKET (*fopen)(struct soap*, const char*, const char*, int) = nullptr;
+  int (*fclose)(struct soap*) = nullptr;
 
   bool gzip = true;
   int recv_timeout_ms = 0;
@@ -113,8 +114,10 @@ class Context {
   const std::string& ssl_error() const noexcept { return ssl_error_; }
 
  private:
-  kareo_wire::KareoServicesProxy proxy_;
+  // Declared first, destroyed last: gSOAP closes the connection (through the callbacks, which read the state)
+  // when the proxy is destroyed.
   CallState state_;
+  kareo_wire::KareoServicesProxy proxy_;
   std::shared_ptr<const wire::CannedResponder> responder_;
   bool ssl_ok_ = false;
   std::string ssl_error_;
